@@ -1,0 +1,37 @@
+# The two commands a new user runs: `make serve` (or `make build`) and `make test`.
+# Each creates .venv and installs what it needs; nothing is installed by hand.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+ADDR   ?= 127.0.0.1:8000
+
+.PHONY: serve build test validate browser clean
+
+$(STAMP): requirements.txt plugins/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e plugins
+	touch $@
+
+serve: $(STAMP)
+	$(BIN)/mkdocs serve --dev-addr $(ADDR)
+
+build: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+validate: $(STAMP)
+	$(BIN)/postmortems validate
+
+# Debian's Chromium for the browser tests; playwright drives it (no browser download).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) site .pytest_cache

@@ -1,0 +1,163 @@
+/* The catalog table on the post-mortems index: sort by any column, filter by text,
+   severity, status, service and year, paged. Drawn from postmortems.json so the page
+   stays light at any size. Data is only ever set as text, never as HTML. */
+(function () {
+  "use strict";
+  var PAGE = 50;
+  var FILTERS = ["severity", "status", "service", "year"];
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function human(minutes) {
+    if (minutes === null || minutes === undefined) return "—";
+    var total = Math.round(Math.abs(minutes)), d = Math.floor(total / 1440);
+    var h = Math.floor((total % 1440) / 60), m = total % 60, parts = [];
+    if (d) parts.push(d + " d");
+    if (h) parts.push(h + " h");
+    if ((m || !parts.length) && !d) parts.push(m + " min");
+    return parts.join(" ");
+  }
+
+  function columns(settings) {
+    var rank = function (list) { return function (v) { var i = list.indexOf(v); return i < 0 ? 99 : i; }; };
+    return [
+      { key: "id", label: "Id", value: function (r) { return r.id || ""; } },
+      { key: "title", label: "Title", value: function (r) { return r.title || ""; } },
+      { key: "severity", label: "Severity", value: function (r) { return r.severity || ""; },
+        sort: function (r) { return rank(settings.severities)(r.severity); } },
+      { key: "status", label: "Status", value: function (r) { return r.status || ""; },
+        sort: function (r) { return rank(settings.statuses)(r.status); } },
+      { key: "started", label: "Started", value: function (r) { return (r.started || "").slice(0, 10); },
+        sort: function (r) { return r.started ? Date.parse(r.started) : -Infinity; } },
+      { key: "downtime", label: "Downtime", value: function (r) { return human(r.figures.downtime); },
+        sort: function (r) { return r.figures.downtime === null ? -1 : r.figures.downtime; } },
+      { key: "ttr", label: "TTR", value: function (r) { return human(r.figures.ttr); },
+        sort: function (r) { return r.figures.ttr === null ? -1 : r.figures.ttr; } },
+      { key: "services", label: "Services", value: function (r) { return (r.services || []).join(", "); } }
+    ];
+  }
+
+  function setup(root, data) {
+    var settings = data.settings, rows = data.postmortems, base = root.getAttribute("data-base") || "";
+    var cols = columns(settings), params = new URLSearchParams(window.location.search);
+    var state = { q: params.get("q") || "", sort: params.get("sort") || "started",
+                  dir: params.get("dir") || "desc", page: 0 };
+    FILTERS.forEach(function (f) { state[f] = params.get(f) || ""; });
+
+    var options = {
+      severity: settings.severities, status: settings.statuses,
+      service: Array.from(new Set([].concat.apply([], rows.map(function (r) { return r.services || []; })))).sort(),
+      year: Array.from(new Set(rows.map(function (r) { return (r.month || "").slice(0, 4); }).filter(Boolean))).sort().reverse()
+    };
+    var controls = el("div", { "class": "pm-table-controls" });
+    var search = el("input", { type: "search", placeholder: "Filter by text", "aria-label": "Filter by text" });
+    search.value = state.q;
+    search.addEventListener("input", function () { state.q = search.value; state.page = 0; draw(); });
+    controls.appendChild(search);
+    FILTERS.forEach(function (f) {
+      var select = el("select", { "aria-label": "Filter by " + f, "data-filter": f });
+      select.appendChild(el("option", { value: "" }, "All " + f + (f === "status" ? "es" : "s")));
+      options[f].forEach(function (v) { var o = el("option", { value: v }, v); select.appendChild(o); });
+      select.value = state[f];
+      select.addEventListener("change", function () { state[f] = select.value; state.page = 0; draw(); });
+      controls.appendChild(select);
+    });
+    var count = el("span", { "class": "pm-count" });
+    controls.appendChild(count);
+
+    var table = el("table", { "class": "pm-all" }), thead = el("thead"), headRow = el("tr");
+    cols.forEach(function (c) {
+      var th = el("th", { "data-key": c.key, scope: "col", tabindex: "0" }, c.label);
+      var sortBy = function () {
+        state.dir = state.sort === c.key && state.dir === "asc" ? "desc" : "asc";
+        state.sort = c.key; state.page = 0; draw();
+      };
+      th.addEventListener("click", sortBy);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") sortBy(); });
+      headRow.appendChild(th);
+    });
+    thead.appendChild(headRow);
+    var tbody = el("tbody");
+    table.appendChild(thead); table.appendChild(tbody);
+    var pager = el("div", { "class": "pm-pager" });
+    var prev = el("button", { type: "button" }, "← Previous"), next = el("button", { type: "button" }, "Next →");
+    var where = el("span");
+    prev.addEventListener("click", function () { state.page -= 1; draw(); });
+    next.addEventListener("click", function () { state.page += 1; draw(); });
+    pager.appendChild(prev); pager.appendChild(where); pager.appendChild(next);
+    root.textContent = "";
+    root.appendChild(controls); root.appendChild(table); root.appendChild(pager);
+
+    function matches(r) {
+      if (state.severity && r.severity !== state.severity) return false;
+      if (state.status && r.status !== state.status) return false;
+      if (state.service && (r.services || []).indexOf(state.service) < 0) return false;
+      if (state.year && (r.month || "").slice(0, 4) !== state.year) return false;
+      if (state.q) {
+        var hay = [r.id, r.title, (r.services || []).join(" "), (r.tags || []).join(" "), r.owner]
+          .join(" ").toLowerCase();
+        if (hay.indexOf(state.q.toLowerCase()) < 0) return false;
+      }
+      return true;
+    }
+
+    function remember() {
+      var p = new URLSearchParams();
+      ["q"].concat(FILTERS).forEach(function (f) { if (state[f]) p.set(f, state[f]); });
+      if (state.sort !== "started" || state.dir !== "desc") { p.set("sort", state.sort); p.set("dir", state.dir); }
+      var query = p.toString();
+      history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);
+    }
+
+    function draw() {
+      var col = cols.filter(function (c) { return c.key === state.sort; })[0] || cols[4];
+      var key = col.sort || col.value, sign = state.dir === "asc" ? 1 : -1;
+      var shown = rows.filter(matches).sort(function (a, b) {
+        var x = key(a), y = key(b);
+        if (typeof x === "string") return sign * x.localeCompare(y, undefined, { numeric: true });
+        return sign * (x - y);
+      });
+      var pages = Math.max(1, Math.ceil(shown.length / PAGE));
+      state.page = Math.min(Math.max(state.page, 0), pages - 1);
+      tbody.textContent = "";
+      shown.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (r) {
+        var tr = el("tr");
+        cols.forEach(function (c) {
+          var td = el("td");
+          if (c.key === "id") {
+            td.appendChild(el("a", { href: base + r.url, title: r.title || "" }, r.id || r.path));
+          } else {
+            td.textContent = c.value(r);
+          }
+          tr.appendChild(td);
+        });
+        tbody.appendChild(tr);
+      });
+      headRow.querySelectorAll("th").forEach(function (th) {
+        if (th.getAttribute("data-key") === state.sort) th.setAttribute("aria-sort", state.dir === "asc" ? "ascending" : "descending");
+        else th.removeAttribute("aria-sort");
+      });
+      count.textContent = shown.length + " of " + rows.length + " post-mortems";
+      where.textContent = "Page " + (state.page + 1) + " of " + pages;
+      prev.disabled = state.page === 0; next.disabled = state.page >= pages - 1;
+      remember();
+    }
+    draw();
+  }
+
+  function init() {
+    document.querySelectorAll(".pm-table[data-src]").forEach(function (root) {
+      fetch(root.getAttribute("data-src"))
+        .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+        .then(function (data) { setup(root, data); })
+        .catch(function (e) { root.textContent = "The post-mortem table could not be loaded (" + e.message + ")."; });
+    });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

@@ -1,0 +1,120 @@
+"""The summary card and action-item table shown above every post-mortem's body."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from .catalog import PostMortem
+from .figures import human_minutes
+from .html import esc, join_list, severity_badge, status_badge, table
+from .problems import Problem
+from .settings import Settings
+
+
+def _when(value: Any, settings: Settings) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(settings.tz)
+    return f'<time datetime="{local.isoformat()}">{local.strftime("%Y-%m-%d %H:%M")} {esc(local.tzname())}</time>'
+
+
+def _impact(record: PostMortem) -> str:
+    impact = record.meta.get("impact") or {}
+    labels = {
+        "users_affected": "users affected", "percent_users": "% of users",
+        "support_tickets": "support tickets", "revenue_impact": "revenue impact",
+        "slo_budget_percent": "% of error budget",
+    }
+    parts = [f"{value:,} {labels[key]}" if isinstance(value, int) else f"{value:g} {labels[key]}"
+             for key, value in impact.items()]
+    return esc("; ".join(parts)) if parts else "—"
+
+
+def summary_card(record: PostMortem, settings: Settings) -> str:
+    """The at-a-glance card: badges, times, figures, people and impact."""
+    meta, fig = record.meta, record.figures
+    rows = [
+        ("Started", _when(meta.get("started"), settings)),
+        ("Detected", _when(meta.get("detected"), settings)
+         + (f" by {esc(meta['detected_by'])}" if meta.get("detected_by") else "")),
+        ("Mitigated", _when(meta.get("mitigated"), settings)),
+        ("Resolved", _when(meta.get("resolved"), settings)),
+        ("Time to detect", esc(human_minutes(fig.ttd))),
+        ("Time to mitigate", esc(human_minutes(fig.ttm))),
+        ("Time to resolve", esc(human_minutes(fig.ttr))),
+        ("Downtime", esc(human_minutes(fig.downtime))),
+        ("Services", join_list(meta.get("services"))),
+        ("Owner", esc(meta.get("owner", "—"))),
+        ("Incident commander", esc(meta.get("incident_commander", "—"))),
+        ("Responders", join_list(meta.get("responders"))),
+        ("Review meeting", _review(record)),
+        ("Impact", _impact(record)),
+    ]
+    if meta.get("tags"):
+        rows.append(("Tags", join_list(meta.get("tags"))))
+    cells = "\n".join(f'<div class="pm-field"><dt>{label}</dt><dd>{value}</dd></div>'
+                      for label, value in rows)
+    badges = severity_badge(meta.get("severity"), settings) + " " + status_badge(meta.get("status"), settings)
+    ident = esc(record.id or record.name)
+    return (f'<div class="pm-card" data-id="{ident}">\n'
+            f'<div class="pm-card-head"><span class="pm-id">{ident}</span> {badges}</div>\n'
+            f'<dl class="pm-fields">\n{cells}\n</dl>\n</div>')
+
+
+def _review(record: PostMortem) -> str:
+    meeting = record.meta.get("review_meeting")
+    review = record.review
+    text = meeting.isoformat() if meeting else "not held yet"
+    if review.due:
+        text += f" (due {review.due.isoformat()})"
+    if review.overdue:
+        return f'<span class="pm-overdue">{esc(text)} — overdue</span>'
+    return esc(text)
+
+
+def action_items(record: PostMortem, settings: Settings, today: date) -> str:
+    """The action items as a table; open items past their due date are marked overdue."""
+    items = record.meta.get("action_items") or []
+    if not items:
+        return ""
+    rows = []
+    for item in items:
+        status = item.get("status", "Open")
+        due = item.get("due")
+        overdue = due is not None and due < today and status not in settings.action_item_done
+        due_text = esc(due.isoformat()) if due else "—"
+        if overdue:
+            due_text = f'<span class="pm-overdue" title="overdue">{due_text} · overdue</span>'
+        rows.append([
+            esc(item.get("title", "")), esc(item.get("owner", "—")), esc(item.get("priority", "—")),
+            due_text, status_badge(status, settings), _ticket(item.get("ticket")),
+        ])
+    return ('<h2 id="action-items">Action items</h2>\n'
+            + table(["Action", "Owner", "Priority", "Due", "Status", "Ticket"], rows, "pm-actions"))
+
+
+def _ticket(ticket: str | None) -> str:
+    if not ticket:
+        return "—"
+    if ticket.lower().startswith(("http://", "https://")):
+        return f'<a href="{esc(ticket)}">{esc(ticket)}</a>'
+    return esc(ticket)
+
+
+def problems_box(problems: list[Problem]) -> str:
+    """A warning box listing the file's problems, so a non-strict build shows them on the page."""
+    if not problems:
+        return ""
+    items = "\n".join(f"<li><code>{esc(p.text())}</code></li>" for p in problems)
+    return ('<div class="admonition warning pm-problems"><p class="admonition-title">'
+            f'This post-mortem has {len(problems)} problem(s)</p>\n<ul>\n{items}\n</ul>\n</div>')
+
+
+def page_markdown(record: PostMortem, settings: Settings, today: date) -> str:
+    """The Markdown MkDocs renders for a post-mortem: problems, card, action items, body."""
+    head = "\n\n".join(part for part in (
+        problems_box(record.problems), summary_card(record, settings),
+        action_items(record, settings, today),
+    ) if part)
+    return f"{head}\n\n{record.body.strip()}\n"

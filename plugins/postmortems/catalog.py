@@ -1,0 +1,250 @@
+"""The catalog: a folder of post-mortem files turned into records, figures and problems.
+
+One function, :func:`load`, used by the command line and the MkDocs plugin alike.
+Parsing is cached by path, modification time, size and settings, so a
+``mkdocs serve`` rebuild re-reads only the files that changed; rules that depend
+on the clock or on other files are re-applied on every load (they are linear).
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from . import figures, rules
+from .problems import Problem, ProblemSink
+from .reader import Mapping, Scalar, Sequence, read_file
+from .schema import convert_front_matter
+from .settings import Settings
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file to read: where it is, how to name it in messages, and its name in the section."""
+
+    abs_path: str
+    display_path: str
+    name: str  # path below the post-mortems folder without '.md', e.g. 2026-06-15-buildeng
+
+
+@dataclass
+class PostMortem:
+    """One post-mortem: typed front matter, body, derived figures and its problems."""
+
+    source: Source
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    front: Mapping | None
+    figures: figures.Figures
+    review: figures.Review
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def path(self) -> str:
+        return self.source.display_path
+
+    @property
+    def name(self) -> str:
+        return self.source.name
+
+    @property
+    def id(self) -> str | None:
+        return self.meta.get("id")
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title") or self.source.name
+
+    @property
+    def started(self) -> datetime | None:
+        return self.meta.get("started")
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    def line_of(self, key: str) -> int:
+        if self.front is not None and key in self.front.key_lines:
+            return self.front.key_lines[key]
+        return 1
+
+    def month(self, settings: Settings) -> str | None:
+        """The calendar month of ``started`` in the site's time zone, 'YYYY-MM'."""
+        return self.started.astimezone(settings.tz).strftime("%Y-%m") if self.started else None
+
+
+@dataclass
+class Catalog:
+    """Every post-mortem of a site, newest first, with all problems found."""
+
+    records: list[PostMortem]
+    settings: Settings
+
+    def __post_init__(self) -> None:
+        self.by_id: dict[str, PostMortem] = {}
+        for record in self.records:
+            if record.id and record.id not in self.by_id:
+                self.by_id[record.id] = record
+
+    @property
+    def problems(self) -> list[Problem]:
+        return sorted(p for r in self.records for p in r.problems)
+
+    @property
+    def needing_attention(self) -> list[PostMortem]:
+        return [r for r in self.records if r.problems]
+
+
+@dataclass
+class _Parsed:
+    """What the cache keeps per file: everything that depends only on its content."""
+
+    meta: dict[str, Any]
+    body: str
+    body_line: int
+    front: Mapping | None
+    problems: list[Problem]
+
+
+class ParseCache:
+    """Parsed files keyed by path; an entry is reused only while mtime, size and settings match."""
+
+    def __init__(self) -> None:
+        self._entries: dict[str, tuple[tuple[int, int, Settings], _Parsed]] = {}
+
+    def get(self, source: Source, settings: Settings) -> _Parsed:
+        try:
+            stat = os.stat(source.abs_path)
+            key = (stat.st_mtime_ns, stat.st_size, settings)
+        except OSError:
+            key = None
+        cached = self._entries.get(source.abs_path)
+        if key is not None and cached is not None and cached[0] == key:
+            return cached[1]
+        parsed = _parse(source, settings)
+        if key is not None:
+            self._entries[source.abs_path] = (key, parsed)
+        return parsed
+
+    def forget_missing(self, keep: Iterable[str]) -> None:
+        """Drop entries of files that are gone, so a long serve session does not grow."""
+        alive = set(keep)
+        for path in list(self._entries):
+            if path not in alive:
+                del self._entries[path]
+
+
+def _parse(source: Source, settings: Settings) -> _Parsed:
+    parsed = read_file(source.abs_path, source.display_path, settings.max_file_size)
+    sink = parsed.problems
+    meta: dict[str, Any] = {}
+    if parsed.front is not None:
+        meta = convert_front_matter(parsed.front, settings, sink)
+        rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
+    return _Parsed(meta, parsed.body, parsed.body_line, parsed.front, list(sink.items))
+
+
+def load(sources: Iterable[Source], settings: Settings, *, now: datetime | None = None,
+         cache: ParseCache | None = None) -> Catalog:
+    """Read, validate and index every source; never raises for anything a file contains."""
+    now = now or datetime.now(timezone.utc)
+    today = now.astimezone(settings.tz).date()
+    cache = cache or ParseCache()
+    sources = list(sources)
+    records = [_record(source, cache.get(source, settings), settings, now, today)
+               for source in sources]
+    cache.forget_missing(s.abs_path for s in sources)
+    _check_unique_ids(records)
+    _check_references(records)
+    records.sort(key=_newest_first)
+    return Catalog(records, settings)
+
+
+def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
+            today: date) -> PostMortem:
+    sink = ProblemSink(source.display_path)
+    if parsed.front is not None:
+        rules.check_not_future(parsed.front, parsed.meta, now, settings, sink)
+    return PostMortem(
+        source=source,
+        meta=parsed.meta,
+        body=parsed.body,
+        body_line=parsed.body_line,
+        front=parsed.front,
+        figures=figures.compute(parsed.meta, settings),
+        review=figures.review_state(parsed.meta, settings, today),
+        problems=parsed.problems + sink.items,
+    )
+
+
+def _newest_first(record: PostMortem) -> tuple[int, float, str]:
+    started = record.started
+    return (started is None, -started.timestamp() if started else 0.0, record.name)
+
+
+def _check_unique_ids(records: list[PostMortem]) -> None:
+    by_id: dict[str, list[PostMortem]] = defaultdict(list)
+    for record in records:
+        if record.id:
+            by_id[record.id].append(record)
+    for ident, holders in by_id.items():
+        if len(holders) < 2:
+            continue
+        for record in holders:
+            others = ", ".join(f"{o.path}:{o.line_of('id')}" for o in holders if o is not record)
+            record.problems.append(Problem(record.path, record.line_of("id"), "error", "id",
+                                           f"{ident} is also used by {others}; ids must be unique"))
+
+
+def _check_references(records: list[PostMortem]) -> None:
+    known = {r.id for r in records if r.id}
+    for record in records:
+        for key in ("recurrence", "related"):
+            for index, ident, line in reference_items(record, key):
+                if ident not in known and ident != record.id:
+                    record.problems.append(Problem(
+                        record.path, line, "warning", key,
+                        f"{ident} names no post-mortem on this site"))
+
+
+def reference_items(record: PostMortem, key: str) -> list[tuple[int, str, int]]:
+    """(index, id, line) of each valid id listed under ``key``."""
+    valid = record.meta.get(key) or []
+    node = record.front.get(key) if record.front is not None else None
+    items = list(node) if isinstance(node, Sequence) else [node] if isinstance(node, Scalar) else []
+    out = []
+    for index, item in enumerate(items):
+        if isinstance(item, Scalar) and item.text.strip() in valid:
+            out.append((index, item.text.strip(), item.line))
+    return out
+
+
+def discover(root: str | Path, display_base: str | Path | None = None) -> list[Source]:
+    """Post-mortem files below ``root``: every ``.md`` except ``_*`` files and the section index."""
+    root = Path(root)
+    if root.is_file():
+        return [_source(root, root.parent, display_base)]
+    found = []
+    for path in sorted(root.rglob("*.md")):
+        rel = path.relative_to(root)
+        if any(part.startswith(("_", ".")) for part in rel.parts):
+            continue
+        if rel.as_posix() == "index.md":
+            continue
+        found.append(_source(path, root, display_base))
+    return found
+
+
+def _source(path: Path, root: Path, display_base: str | Path | None) -> Source:
+    base = Path(display_base) if display_base else Path.cwd()
+    try:
+        display = os.path.relpath(path, base)
+    except ValueError:  # another drive on Windows
+        display = str(path)
+    name = path.relative_to(root).with_suffix("").as_posix()
+    return Source(str(path.resolve()), display.replace(os.sep, "/"), name)

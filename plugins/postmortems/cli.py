@@ -1,0 +1,91 @@
+"""The ``postmortems`` command: validate, export and the JSON Schema, with no site build."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from . import catalog, problems
+from .schema import json_schema
+from .settings import SettingsError
+from .site_config import SiteConfig, load_site_config
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        site = load_site_config(args.config)
+    except SettingsError as exc:
+        print(f"postmortems: {exc}", file=sys.stderr)
+        return 2
+    return int(args.run(args, site) or 0)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="postmortems", description=__doc__)
+    parser.add_argument("--config", "-f", default="mkdocs.yml",
+                        help="the site's mkdocs.yml, for its settings (default: %(default)s)")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    validate = commands.add_parser("validate", help="check post-mortem files; exit 1 on errors")
+    validate.add_argument("paths", nargs="*", help="files or folders (default: docs/postmortems)")
+    validate.add_argument("--format", choices=("text", "github", "json"), default="text")
+    validate.add_argument("--strict", action="store_true", help="warnings fail too")
+    validate.set_defaults(run=_validate)
+
+    schema = commands.add_parser("schema", help="print the front matter's JSON Schema")
+    schema.add_argument("--output", "-o", help="write it to this file instead")
+    schema.set_defaults(run=_schema)
+    return parser
+
+
+def _sources(paths: list[str], site: SiteConfig) -> list[catalog.Source]:
+    roots = [Path(p) for p in paths] or [site.postmortems_dir]
+    found: list[catalog.Source] = []
+    for root in roots:
+        found.extend(catalog.discover(root))
+    return found
+
+
+def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
+    missing = [p for p in args.paths if not Path(p).exists()]
+    for path in missing:
+        print(f"{path}: error: no such file or folder", file=sys.stderr)
+    if missing:
+        return 2
+    sources = _sources(args.paths, site)
+    if args.paths:
+        # References may point at any post-mortem of the site, not only the files named.
+        named = {s.abs_path for s in sources}
+        context = [s for s in _sources([], site) if s.abs_path not in named]
+        result = catalog.load(sources + context, site.settings)
+        found = [p for r in result.records if r.source.abs_path in named for p in r.problems]
+    else:
+        result = catalog.load(sources, site.settings)
+        found = result.problems
+    found.sort()
+    if found:
+        print(problems.render(found, args.format))
+    elif args.format == "json":
+        print("[]")
+    errors, warnings = problems.count(found)
+    print(f"{len(sources)} post-mortem(s) checked: {errors} error(s), {warnings} warning(s)",
+          file=sys.stderr)
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _schema(args: argparse.Namespace, site: SiteConfig) -> int:
+    text = json.dumps(json_schema(site.settings), indent=2) + "\n"
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

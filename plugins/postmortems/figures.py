@@ -1,0 +1,103 @@
+"""Derived figures of one incident, in minutes, and its review deadline.
+
+Definitions follow the contract: TTD = detected - started, TTM = mitigated -
+detected, TTR = resolved - detected (or - started, when the site says so),
+downtime = ``downtime_minutes`` if given, else resolved - started.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from .settings import Deadline, Settings
+
+
+@dataclass(frozen=True)
+class Figures:
+    """An incident's durations in minutes; None where a timestamp is missing."""
+
+    ttd: float | None
+    ttm: float | None
+    ttr: float | None
+    downtime: float | None
+
+    def as_dict(self) -> dict[str, float | None]:
+        return {"ttd": self.ttd, "ttm": self.ttm, "ttr": self.ttr, "downtime": self.downtime}
+
+
+def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
+    if start is None or end is None:
+        return None
+    return round((end - start).total_seconds() / 60, 2)
+
+
+def compute(meta: dict[str, Any], settings: Settings) -> Figures:
+    started, detected = meta.get("started"), meta.get("detected")
+    mitigated, resolved = meta.get("mitigated"), meta.get("resolved")
+    ttr_from = started if settings.ttr_start == "started" else detected
+    downtime = meta.get("downtime_minutes")
+    if downtime is None:
+        downtime = minutes_between(started, resolved)
+    return Figures(
+        ttd=minutes_between(started, detected),
+        ttm=minutes_between(detected, mitigated),
+        ttr=minutes_between(ttr_from, resolved),
+        downtime=downtime,
+    )
+
+
+def add_days(start: date, deadline: Deadline) -> date:
+    """The date ``deadline`` after ``start``: calendar days, or Monday-Friday business days."""
+    if not deadline.business:
+        return start + timedelta(days=deadline.days)
+    current, left = start, deadline.days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+@dataclass(frozen=True)
+class Review:
+    """When the post-mortem meeting is due, and whether it was (or is) late."""
+
+    due: date | None
+    on_time: bool | None  # None while there is no meeting or no deadline
+    overdue: bool  # still Draft or In Review past the deadline
+
+
+def review_state(meta: dict[str, Any], settings: Settings, today: date) -> Review:
+    deadline = settings.deadline_for(meta.get("severity", ""))
+    resolved = meta.get("resolved")
+    if deadline is None or resolved is None:
+        return Review(None, None, False)
+    due = add_days(resolved.astimezone(settings.tz).date(), deadline)
+    meeting = meta.get("review_meeting")
+    on_time = None if meeting is None else meeting <= due
+    pending = meta.get("status") not in settings.reviewed_statuses
+    overdue = pending and today > due
+    return Review(due, on_time, overdue)
+
+
+def human_minutes(minutes: float | None) -> str:
+    """1 h 35 min, 2 d 3 h, 45 min; an em dash for a missing figure."""
+    if minutes is None:
+        return "—"
+    total = int(round(minutes))
+    sign = "-" if total < 0 else ""
+    total = abs(total)
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    parts = []
+    if days:
+        parts.append(f"{days} d")
+    if hours:
+        parts.append(f"{hours} h")
+    if mins or not parts:
+        parts.append(f"{mins} min")
+    if days and len(parts) > 2:
+        parts = parts[:2]  # 2 d 3 h: minutes are noise at that scale
+    return sign + " ".join(parts)

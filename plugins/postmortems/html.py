@@ -1,0 +1,62 @@
+"""Small HTML builders for generated pages. Every value from front matter goes through
+:func:`esc`; nothing from a post-mortem reaches a page unescaped.
+
+Generated content is raw HTML inside Markdown, so Markdown syntax in titles
+(``*``, ``|``, ``[x](y)``) stays literal and cannot break a table.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Iterable
+
+from .catalog import PostMortem
+from .figures import human_minutes
+from .settings import Settings
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value, quotes included; newlines become spaces."""
+    return html.escape(str(value), quote=True).replace("\n", " ").replace("\r", " ")
+
+
+def severity_badge(severity: str | None, settings: Settings) -> str:
+    if not severity:
+        return ""
+    rank = min(settings.severity_rank(severity), 4)
+    return f'<span class="pm-badge pm-sev pm-sev-{rank}">{esc(severity)}</span>'
+
+
+def status_badge(status: str | None, settings: Settings) -> str:
+    if not status:
+        return ""
+    slug = esc(status.lower().replace(" ", "-"))
+    return f'<span class="pm-badge pm-status pm-status-{slug}">{esc(status)}</span>'
+
+
+def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") -> str:
+    """A table on as few lines as possible: blank lines would end Markdown's raw HTML block."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    cls = f' class="{css}"' if css else ""
+    return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+
+
+def record_link(record: PostMortem, href: str, with_title: bool = True) -> str:
+    label = esc(record.id or record.name)
+    title = f' title="{esc(record.title)}"' if with_title else ""
+    return f'<a href="{esc(href)}"{title}>{label}</a>'
+
+
+def started_day(record: PostMortem, settings: Settings) -> str:
+    if record.started is None:
+        return "—"
+    return record.started.astimezone(settings.tz).strftime("%Y-%m-%d")
+
+
+def duration(record: PostMortem) -> str:
+    return human_minutes(record.figures.downtime)
+
+
+def join_list(values: Iterable[str] | None) -> str:
+    return ", ".join(esc(v) for v in values or []) or "—"

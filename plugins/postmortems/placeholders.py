@@ -1,0 +1,39 @@
+"""Finding text left over from the post-mortem template.
+
+Allowed in a Draft, an error once the post-mortem is Reviewed or Closed. Code
+(fenced blocks and inline spans) is skipped: a log line may well contain ``<ID>``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+PLACEHOLDER_RE = re.compile(
+    r"_REPLACE_WITH_\w*"                          # _REPLACE_WITH_SERVICE
+    r"|<[A-Z][A-Z0-9]*(?:[ _-][A-Z0-9]+)*>"       # <SERVICE NAME>
+    r"|(?<![\]!\w])\[[A-Z][a-z]+(?: [A-Za-z]+)*\](?![(\[:])"  # [Name], [Team name]
+)
+_FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+\1")
+
+
+def find_in_text(text: str) -> list[str]:
+    """The placeholders in one value of front matter."""
+    return PLACEHOLDER_RE.findall(text)
+
+
+def find_in_body(body: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """(file line, placeholder) for each placeholder in the Markdown body, outside code."""
+    fence: str | None = None
+    for offset, line in enumerate(body.split("\n")):
+        opener = _FENCE_RE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        for found in PLACEHOLDER_RE.findall(_INLINE_CODE_RE.sub("", line)):
+            yield first_line + offset, found

@@ -1,0 +1,168 @@
+"""The site's settings for post-mortems: levels, workflow, id pattern, time zone, deadlines.
+
+One plain, hashable object made from a mapping, so the MkDocs plugin (from
+``mkdocs.yml``) and the command line (from the same file, without a build) agree,
+and parse results can be cached per settings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_ID_PATTERN = r"^[A-Z][A-Z0-9]+(-[0-9]+)+$"
+_DEADLINE_RE = re.compile(r"^\s*(\d+)\s+(business\s+)?days?\s*$", re.IGNORECASE)
+
+
+class SettingsError(ValueError):
+    """A setting in mkdocs.yml is wrong; the message names it and says what is right."""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """How long after ``resolved`` the post-mortem meeting is due."""
+
+    days: int
+    business: bool
+
+    def __str__(self) -> str:
+        return f"{self.days} {'business ' if self.business else ''}day{'s' if self.days != 1 else ''}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a site may configure about its post-mortems, with the contract's defaults."""
+
+    severities: tuple[str, ...] = ("P1", "P2", "P3", "P4")
+    statuses: tuple[str, ...] = ("Draft", "In Review", "Reviewed", "Closed")
+    # Statuses that need `resolved` and no template placeholders.
+    reviewed_statuses: tuple[str, ...] = ("Reviewed", "Closed")
+    action_item_statuses: tuple[str, ...] = ("Open", "In Progress", "Completed", "Verified")
+    action_item_done: tuple[str, ...] = ("Completed", "Verified")
+    priorities: tuple[str, ...] = ("High", "Medium", "Low")
+    detection_sources: tuple[str, ...] = ("monitoring", "staff", "customer", "third-party")
+    id_pattern: str = DEFAULT_ID_PATTERN
+    timezone: str = "UTC"
+    review_deadlines: tuple[tuple[str, Deadline], ...] = (
+        ("P1", Deadline(3, False)),
+        ("P2", Deadline(5, True)),
+    )
+    mitigation_target_minutes: int = 30
+    ttr_start: str = "detected"
+    max_file_size: int = 1_000_000
+    recent_in_nav: int = 10
+    tracker_url: str = ""
+    _compiled: Any = field(default=None, compare=False, repr=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_compiled", _compile_id_pattern(self.id_pattern))
+        _zone(self.timezone)  # fail early on an unknown zone
+
+    @property
+    def id_regex(self) -> re.Pattern[str]:
+        """The id pattern, matched on ASCII only: other digit scripts never look like ids."""
+        return self._compiled
+
+    @property
+    def tz(self) -> tzinfo:
+        return _zone(self.timezone)
+
+    def deadline_for(self, severity: str) -> Deadline | None:
+        return dict(self.review_deadlines).get(severity)
+
+    def severity_rank(self, severity: str) -> int:
+        """0 for the worst severity; unknown ones sort last."""
+        try:
+            return self.severities.index(severity)
+        except ValueError:
+            return len(self.severities)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "Settings":
+        """Settings from the plugin's options in mkdocs.yml; unknown options are refused."""
+        raw = dict(raw or {})
+        known = {f.name for f in cls.__dataclass_fields__.values() if not f.name.startswith("_")}
+        unknown = sorted(set(raw) - known)
+        if unknown:
+            raise SettingsError(
+                f"unknown option(s) {', '.join(unknown)}; known options: {', '.join(sorted(known))}"
+            )
+        values: dict[str, Any] = {}
+        for name, value in raw.items():
+            if value is None:
+                continue
+            values[name] = _coerce(name, value)
+        try:
+            return cls(**values)
+        except re.error as exc:  # pragma: no cover - covered via _compile_id_pattern
+            raise SettingsError(f"id_pattern: {exc}") from exc
+
+
+_TUPLE_OPTIONS = {
+    "severities", "statuses", "reviewed_statuses", "action_item_statuses",
+    "action_item_done", "priorities", "detection_sources",
+}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn one option from YAML into the type Settings holds, or say what is wrong."""
+    if name in _TUPLE_OPTIONS:
+        if not isinstance(value, (list, tuple)) or not value or not all(
+            isinstance(v, str) and v.strip() for v in value
+        ):
+            raise SettingsError(f"{name}: expected a non-empty list of names, got {value!r}")
+        return tuple(value)
+    if name == "review_deadlines":
+        return _parse_deadlines(value)
+    if name in {"mitigation_target_minutes", "max_file_size", "recent_in_nav"}:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise SettingsError(f"{name}: expected a whole number >= 0, got {value!r}")
+        return value
+    if name == "ttr_start":
+        if value not in ("detected", "started"):
+            raise SettingsError(f"ttr_start: expected 'detected' or 'started', got {value!r}")
+        return value
+    if not isinstance(value, str):
+        raise SettingsError(f"{name}: expected text, got {value!r}")
+    if name == "id_pattern":
+        _compile_id_pattern(value)
+    if name == "timezone":
+        _zone(value)
+    return value
+
+
+def _parse_deadlines(value: Any) -> tuple[tuple[str, Deadline], ...]:
+    if not isinstance(value, Mapping):
+        raise SettingsError(
+            "review_deadlines: expected a mapping of severity to deadline, e.g. {P1: 3 days, P2: 5 business days}"
+        )
+    out = []
+    for severity, text in value.items():
+        if text in (None, "", "none"):
+            continue
+        match = _DEADLINE_RE.match(str(text))
+        if not match:
+            raise SettingsError(
+                f"review_deadlines: {severity}: {text!r} is not a deadline; write '3 days' or '5 business days'"
+            )
+        out.append((str(severity), Deadline(int(match.group(1)), bool(match.group(2)))))
+    return tuple(out)
+
+
+def _compile_id_pattern(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.ASCII)
+    except re.error as exc:
+        raise SettingsError(f"id_pattern: {pattern!r} is not a valid regular expression: {exc}") from exc
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SettingsError(
+            f"timezone: {name!r} is not a known time zone; use an IANA name such as 'UTC' or 'Europe/Berlin'"
+        ) from exc

@@ -1,0 +1,97 @@
+"""One build's generated pages: where each post-mortem lives and what the plugin adds.
+
+Made fresh for every build in ``on_files``; holds nothing across serve rebuilds.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.utils import get_relative_url
+
+from . import export, pages
+from .catalog import Catalog, PostMortem
+from .html import esc
+from .metrics import by_service
+
+SECTION = "postmortems"
+INDEX_URI = f"{SECTION}/index.md"
+JSON_URI = "postmortems.json"
+
+
+class SiteBuild:
+    """The catalog of this build and the files generated from it."""
+
+    def __init__(self, catalog: Catalog, config: MkDocsConfig, files: Files) -> None:
+        self.catalog = catalog
+        self.config = config
+        self.files = files
+        self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
+        self._urls: dict[str, str] = {}
+        for src_uri, record in self._by_src.items():
+            file = files.get_file_from_path(src_uri)
+            self._urls[record.name] = file.url if file else f"{SECTION}/{record.name}/"
+
+    def record_for(self, file: File) -> PostMortem | None:
+        return self._by_src.get(file.src_uri)
+
+    def file_for(self, record: PostMortem) -> File | None:
+        return self.files.get_file_from_path(f"{SECTION}/{record.name}.md")
+
+    def url_of(self, record: PostMortem) -> str:
+        return self._urls[record.name]
+
+    def nav_title(self, record: PostMortem) -> str:
+        """'HOT-13432 · title', escaped: themes print page titles without escaping."""
+        return esc(f"{record.id} · {record.title}" if record.id else record.title)
+
+    def page_meta(self, record: PostMortem) -> dict:
+        """Page metadata for the theme: only what we checked, escaped where printed."""
+        meta: dict = {"title": self.nav_title(record)}
+        if record.meta.get("description"):
+            meta["description"] = esc(record.meta["description"])
+        if record.meta.get("hide"):
+            meta["hide"] = list(record.meta["hide"])
+        return meta
+
+    def generate(self) -> None:
+        """Add the index, year, service pages and the JSON catalog to the site's files."""
+        self._add_index()
+        for year in pages.years(self.catalog):
+            self._add(f"{SECTION}/{year}/index.md",
+                      lambda href, y=year: pages.year_page(y, self.catalog, href, self.url_of),
+                      InclusionLevel.NOT_IN_NAV)
+        services = by_service(self.catalog.records)
+        self._add("services/index.md",
+                  lambda href: pages.services_index(services, self.catalog, href))
+        for service in services:
+            self._add(f"services/{service.slug}/index.md",
+                      lambda href, s=service: pages.service_page(s, self.catalog, href, self.url_of),
+                      InclusionLevel.NOT_IN_NAV)
+        self._add(JSON_URI, lambda href: export.to_json(self.catalog, self.url_of))
+
+    def _add_index(self) -> None:
+        existing = self.files.get_file_from_path(INDEX_URI)
+        own = existing.content_string if existing is not None else None
+
+        def render(href: Callable[[str], str]) -> str:
+            body = pages.index_page(self.catalog, href, self.url_of, JSON_URI)
+            if own is None:
+                return pages.with_title("Post-mortems", body)
+            if pages.MARKER in own:
+                return own.replace(pages.MARKER, body, 1)
+            return f"{own.rstrip()}\n\n{body}\n"
+
+        self._add(INDEX_URI, render)
+
+    def _add(self, src_uri: str, render: Callable[[Callable[[str], str]], str],
+             inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> File:
+        existing = self.files.get_file_from_path(src_uri)
+        if existing is not None:
+            self.files.remove(existing)
+        file = File.generated(self.config, src_uri, content="", inclusion=inclusion)
+        file.content_string = render(lambda target: get_relative_url(target, file.url))
+        self.files.append(file)
+        return file

@@ -1,0 +1,95 @@
+"""Shared helpers: temporary sites built for real, and a post-mortem text builder."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+GOOD = """\
+---
+id: {id}
+title: {title}
+severity: {severity}
+status: {status}
+started: {started}
+detected: 2025-03-04T10:15:00Z
+mitigated: 2025-03-04T10:45:00Z
+resolved: 2025-03-04T11:30:00Z
+detected_by: monitoring
+services: [checkout-api]
+owner: "@sre"
+---
+## Summary
+
+A good post-mortem.
+"""
+
+
+def good(id: str = "HOT-100", title: str = "Checkout errors", severity: str = "P2",
+         status: str = "Draft", started: str = "2025-03-04T10:00:00Z") -> str:
+    return GOOD.format(id=id, title=title, severity=severity, status=status, started=started)
+
+
+MKDOCS_YML = """\
+site_name: Test post-mortems
+theme:
+  name: material
+  font: false
+markdown_extensions: [tables, admonition, attr_list, md_in_html]
+plugins:
+  - search
+  - postmortems{options}
+"""
+
+
+class Site:
+    """A temporary MkDocs site on disk, with helpers to add files and build it."""
+
+    def __init__(self, root: Path, options: str = "") -> None:
+        self.root = root
+        self.docs = root / "docs"
+        self.pm = self.docs / "postmortems"
+        self.pm.mkdir(parents=True)
+        (self.docs / "index.md").write_text("# Home\n", encoding="utf-8")
+        self.config = root / "mkdocs.yml"
+        opts = (":\n" + textwrap.indent(textwrap.dedent(options), "      ")) if options else ""
+        self.config.write_text(MKDOCS_YML.format(options=opts), encoding="utf-8")
+
+    def add(self, name: str, text: str | bytes) -> Path:
+        path = self.pm / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def build(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run a real ``mkdocs build`` in a fresh process, from the site's folder."""
+        return subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site", *args],
+            cwd=self.root, capture_output=True, text=True, timeout=300,
+        )
+
+    def validate(self, *args: str) -> subprocess.CompletedProcess[str]:
+        """Run the ``postmortems`` command line from the site's folder."""
+        return subprocess.run(
+            [sys.executable, "-m", "postmortems.cli", *args],
+            cwd=self.root, capture_output=True, text=True, timeout=120,
+        )
+
+    def html(self, url: str) -> str:
+        return (self.root / "site" / url / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Site:
+    return Site(tmp_path / "site-src")

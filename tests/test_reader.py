@@ -1,0 +1,145 @@
+"""Reading files: every key at its own line, YAML surprises caught, bad files explained."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from postmortems import catalog
+from postmortems.settings import Settings
+
+from conftest import good
+
+
+def check(tmp_path: Path, content: str | bytes, name: str = "pm.md") -> list[str]:
+    """Every problem line for one file, as the command line prints them."""
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    result = catalog.load([catalog.Source(str(path), name, name[:-3])], Settings())
+    return [p.text() for p in result.problems]
+
+
+def test_good_file_has_no_problems(tmp_path):
+    assert check(tmp_path, good()) == []
+
+
+def test_bom_and_crlf_are_read_as_if_absent(tmp_path):
+    text = "\ufeff" + good().replace("\n", "\r\n")
+    assert check(tmp_path, text.encode("utf-8")) == []
+    broken = "\ufeff" + good(severity="P9").replace("\n", "\r\n")
+    assert check(tmp_path, broken.encode("utf-8")) == [
+        "pm.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4"]
+
+
+def test_duplicate_key_is_an_error_at_the_second_line(tmp_path):
+    text = good().replace("severity: P2\n", "severity: P2\nseverity: P1\n")
+    assert check(tmp_path, text) == [
+        "pm.md:5: error: severity: duplicate key; it is already set on line 4 and YAML "
+        "would silently keep only the last one"]
+
+
+def test_no_in_a_list_of_services_is_not_false(tmp_path):
+    text = good().replace("services: [checkout-api]", "services:\n  - checkout-api\n  - no")
+    assert check(tmp_path, text) == [
+        "pm.md:13: error: services[1]: 'no' is read by YAML as the boolean false; "
+        "put it in quotes: \"no\""]
+
+
+def test_sexagesimal_number_is_caught(tmp_path):
+    text = good().replace("owner:", "downtime_minutes: 1:30\nowner:")
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: downtime_minutes: '1:30' is read by YAML 1.1 as 90 (base 60); "
+        "write the plain number: 90"]
+
+
+def test_unquoted_handle_is_explained(tmp_path):
+    text = good().replace('owner: "@sre"', "owner: @sre")
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: owner: a value cannot start with '@' unless quoted; write it as \"@sre\""]
+
+
+def test_tab_indentation_is_explained(tmp_path):
+    text = good().replace("services: [checkout-api]", "services:\n\t- checkout-api")
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: a tab character in the front matter; YAML needs spaces for indentation"]
+
+
+def test_missing_closing_fence(tmp_path):
+    text = good().replace("---\n## Summary", "## Summary")
+    assert check(tmp_path, text) == [
+        "pm.md:1: error: the front matter opened on line 1 is never closed; "
+        "add a line '---' after the last key"]
+
+
+def test_empty_file(tmp_path):
+    assert check(tmp_path, "") == [
+        "pm.md:1: error: the file is empty; a post-mortem starts with front matter between '---' lines"]
+
+
+def test_no_front_matter(tmp_path):
+    assert check(tmp_path, "# Just a heading\n") == [
+        "pm.md:1: error: no front matter: a post-mortem starts with a line '---', then YAML "
+        "keys (id, title, severity, status, started), then '---'"]
+
+
+def test_front_matter_that_is_not_a_mapping(tmp_path):
+    assert check(tmp_path, "---\n- id: HOT-1\n---\nbody\n") == [
+        "pm.md:2: error: the front matter must be a mapping of keys to values (key: value), "
+        "not a list"]
+
+
+def test_non_utf8_file(tmp_path):
+    data = good().encode("utf-8").replace(b"Checkout errors", b"Checkout \xe9rrors")
+    assert check(tmp_path, data) == [
+        "pm.md:3: error: the file is not valid UTF-8 (byte 0xe9 at column 17); save it as UTF-8"]
+
+
+def test_anchors_and_aliases_are_refused(tmp_path):
+    text = good().replace("services: [checkout-api]", "services: &s [checkout-api]\ntags: *s")
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: tags: YAML anchors and aliases (&name, *name) are not allowed; "
+        "write the value out"]
+
+
+def test_yaml_tags_are_refused(tmp_path):
+    text = good().replace('owner: "@sre"', "owner: !!python/object/apply:os.system [id]")
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: owner: YAML tags such as '!!python/object/apply:os.system' are not "
+        "allowed; remove the tag"]
+
+
+def test_unquoted_hash_cutting_a_title_warns(tmp_path):
+    text = good(title="Fix #12 now")
+    assert check(tmp_path, text) == [
+        "pm.md:3: warning: title: the value stops before '#12 now': YAML reads an unquoted ' #' "
+        "as the start of a comment, so this is 'Fix'; put the whole value in quotes"]
+
+
+def test_a_comment_after_a_value_is_fine(tmp_path):
+    assert check(tmp_path, good(severity="P2   # worst is P1")) == []
+
+
+def test_impossible_date_names_file_line_and_field(tmp_path):
+    text = good(started="2024-02-30T10:00:00Z")
+    assert check(tmp_path, text) == [
+        "pm.md:6: error: started: '2024-02-30T10:00:00Z' is not a real date and time: "
+        "day is out of range for month"]
+
+
+def test_syntax_error_keeps_line_and_key(tmp_path):
+    text = good().replace("services: [checkout-api]", "services: [checkout-api")
+    assert check(tmp_path, text) == [
+        "pm.md:11: error: services: invalid YAML: the list or mapping opened with '[' or '{' on "
+        "this line is not closed (did not find expected ',' or ']')"]
+
+
+@pytest.mark.parametrize("key,line", [("id", 2), ("title", 3), ("severity", 4), ("status", 5),
+                                      ("started", 6), ("owner", 12)])
+def test_every_key_is_reported_at_its_own_line(tmp_path, key, line):
+    text = good().replace(f"\n{key}:", f"\n{key}: [1, 2]\nx_{key}:", 1)
+    problems = [p for p in check(tmp_path, text) if f": {key}: " in p]
+    assert problems and problems[0].startswith(f"pm.md:{line}: error: {key}: expected")
