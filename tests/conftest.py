@@ -89,6 +89,11 @@ class Site:
     def html(self, url: str) -> str:
         return (self.root / "site" / url / "index.html").read_text(encoding="utf-8")
 
+    def article(self, url: str) -> str:
+        """The page's content, without the theme's nav and table of contents."""
+        page = self.html(url)
+        return page[page.index("<article"): page.index("</article>")]
+
 
 @pytest.fixture
 def site(tmp_path: Path) -> Site:

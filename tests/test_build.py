@@ -1,0 +1,122 @@
+"""Real `mkdocs build`s of temporary sites: strict fails, plain publishes everything it can."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+from conftest import good
+
+
+class Text(HTMLParser):
+    """The visible text of a page, and its links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.links.append(dict(attrs).get("href", ""))
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+    @classmethod
+    def of(cls, html: str) -> "Text":
+        parser = cls()
+        parser.feed(html)
+        return parser
+
+    @property
+    def text(self) -> str:
+        return re.sub(r"\s+", " ", " ".join(self.parts))
+
+
+def test_strict_build_fails_on_a_bad_file_with_its_line(site):
+    site.add("2025-03-04-good.md", good(id="HOT-1"))
+    site.add("2025-03-05-bad.md", good(id="HOT-2", severity="P9"))
+    result = site.build("--strict")
+    assert result.returncode == 1
+    assert "docs/postmortems/2025-03-05-bad.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4" \
+        in result.stderr
+    assert "Aborted with" in result.stdout + result.stderr
+
+
+def test_strict_build_fails_on_a_warning(site):
+    site.add("a.md", good(id="HOT-1").replace("owner:", "related: [HOT-404]\nowner:"))
+    result = site.build("--strict")
+    assert result.returncode == 1
+    assert "docs/postmortems/a.md:12: warning: related: HOT-404 names no post-mortem on this site" \
+        in result.stderr
+
+
+def test_strict_build_of_a_clean_site_passes(site):
+    site.add("2025-03-04-good.md", good(id="HOT-1"))
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    assert "HOT-1" in site.article("postmortems/2025-03-04-good")
+
+
+def test_plain_build_publishes_every_page_and_lists_problems(site):
+    site.add("2025-03-04-good.md", good(id="HOT-1", title="The good one"))
+    site.add("2025-03-05-bad.md", good(id="HOT-2", severity="P9", title="The bad one"))
+    site.add("2025-03-06-broken.md", "---\ntitle: [unclosed\n---\n## Summary\n\nStill here.\n")
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert "2025-03-05-bad.md:4: error: severity" in result.stderr
+
+    good_page = Text.of(site.article("postmortems/2025-03-04-good")).text
+    assert "HOT-1 · The good one" in good_page
+    bad_page = Text.of(site.article("postmortems/2025-03-05-bad")).text
+    assert "This post-mortem has 1 problem(s)" in bad_page
+    assert "'P9' is not one of P1, P2, P3, P4" in bad_page
+    broken_page = Text.of(site.article("postmortems/2025-03-06-broken")).text
+    assert "Still here." in broken_page
+
+    index = site.article("postmortems")
+    attention = index[index.index("Needs attention"):]
+    parsed = Text.of(attention)
+    assert "docs/postmortems/2025-03-05-bad.md" in parsed.text
+    assert "docs/postmortems/2025-03-06-broken.md" in parsed.text
+    assert "2025-03-04-good.md" not in parsed.text
+
+
+def test_post_mortem_urls_and_catalog_json(site):
+    site.add("2025-03-04-checkout.md", good(id="HOT-1"))
+    site.add("2025/2025-05-01-nested.md", good(id="HOT-2", started="2025-05-01T10:00:00Z")
+             .replace("2025-03-04", "2025-05-01"))
+    assert site.build("--strict").returncode == 0
+    assert (site.root / "site/postmortems/2025-03-04-checkout/index.html").exists()
+    assert (site.root / "site/postmortems/2025/2025-05-01-nested/index.html").exists()
+    data = json.loads((site.root / "site/postmortems.json").read_text())
+    by_id = {row["id"]: row for row in data["postmortems"]}
+    assert by_id["HOT-1"]["url"] == "postmortems/2025-03-04-checkout/"
+    assert by_id["HOT-1"]["figures"] == {"ttd": 15, "ttm": 30, "ttr": 75, "downtime": 90}
+
+
+def test_templates_are_not_published(site):
+    site.add("_template.md", "---\nid: _REPLACE_WITH_ID_\n---\n")
+    site.add("a.md", good(id="HOT-1"))
+    assert site.build("--strict").returncode == 0
+    assert not (site.root / "site/postmortems/_template").exists()
+
+
+def test_own_index_receives_the_generated_content_at_the_marker(site):
+    site.add("index.md", "# Our incidents\n\nRead this first.\n\n<!-- postmortems:index -->\n\nFooter text.\n")
+    site.add("a.md", good(id="HOT-1"))
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    text = Text.of(site.article("postmortems")).text
+    assert text.index("Read this first.") < text.index("By severity") < text.index("Footer text.")
+
+
+def test_bad_setting_stops_the_build_with_a_clear_message(tmp_path):
+    from conftest import Site
+    site = Site(tmp_path / "s", options="review_deadlines: {P1: soon}\n")
+    result = site.build()
+    assert result.returncode == 1
+    assert "review_deadlines: P1: 'soon' is not a deadline; write '3 days' or '5 business days'" \
+        in result.stderr

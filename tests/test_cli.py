@@ -1,0 +1,94 @@
+"""The postmortems command: exit codes, formats, and the site's own settings."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import good
+
+
+def test_clean_site_exits_zero(site):
+    site.add("a.md", good(id="HOT-1"))
+    result = site.validate("validate")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+    assert "1 post-mortem(s) checked: 0 error(s), 0 warning(s)" in result.stderr
+
+
+def test_errors_exit_one_and_list_every_file(site):
+    site.add("a.md", good(id="HOT-1", severity="P9"))
+    site.add("b.md", good(id="HOT-2").replace("owner:", "serverity: P1\nowner:"))
+    site.add("c.md", "")
+    result = site.validate("validate")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "docs/postmortems/a.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4",
+        "docs/postmortems/b.md:12: warning: serverity: unknown key; did you mean 'severity'?",
+        "docs/postmortems/c.md:1: error: the file is empty; a post-mortem starts with front "
+        "matter between '---' lines",
+    ]
+
+
+def test_warnings_fail_only_with_strict(site):
+    site.add("b.md", good(id="HOT-2").replace("owner:", "serverity: P1\nowner:"))
+    assert site.validate("validate").returncode == 0
+    assert site.validate("validate", "--strict").returncode == 1
+
+
+def test_github_format(site):
+    site.add("a.md", good(id="HOT-1", severity="P9"))
+    result = site.validate("validate", "--format", "github")
+    assert result.stdout.strip() == (
+        "::error file=docs/postmortems/a.md,line=4,title=severity::severity: 'P9' is not one "
+        "of P1, P2, P3, P4")
+
+
+def test_json_format(site):
+    site.add("a.md", good(id="HOT-1", severity="P9"))
+    result = site.validate("validate", "--format", "json")
+    assert json.loads(result.stdout) == [{
+        "path": "docs/postmortems/a.md", "line": 4, "level": "error", "field": "severity",
+        "message": "'P9' is not one of P1, P2, P3, P4"}]
+
+
+def test_named_file_is_checked_against_the_whole_site(site):
+    site.add("a.md", good(id="HOT-1"))
+    site.add("b.md", good(id="HOT-2").replace("owner:", "recurrence: [HOT-1]\nowner:"))
+    site.add("c.md", good(id="HOT-3", severity="P9"))
+    result = site.validate("validate", "docs/postmortems/b.md")
+    assert result.returncode == 0, result.stdout  # HOT-1 is known; c.md is not reported
+    assert result.stdout == ""
+
+
+def test_site_settings_come_from_mkdocs_yml(tmp_path):
+    from conftest import Site
+    site = Site(tmp_path / "s", options="severities: [SEV1, SEV2]\n")
+    site.add("a.md", good(id="HOT-1", severity="SEV2"))
+    site.add("b.md", good(id="HOT-2", severity="P2"))
+    result = site.validate("validate")
+    assert result.stdout.splitlines() == [
+        "docs/postmortems/b.md:4: error: severity: 'P2' is not one of SEV1, SEV2"]
+
+
+def test_bad_setting_is_a_clear_error(tmp_path):
+    from conftest import Site
+    site = Site(tmp_path / "s", options="timezone: Mars/Olympus\n")
+    result = site.validate("validate")
+    assert result.returncode == 2
+    assert ("mkdocs.yml: plugins: postmortems: timezone: 'Mars/Olympus' is not a known time zone"
+            in result.stderr)
+
+
+def test_missing_path(site):
+    result = site.validate("validate", "nope.md")
+    assert result.returncode == 2
+    assert "nope.md: error: no such file or folder" in result.stderr
+
+
+def test_templates_and_index_are_not_post_mortems(site):
+    site.add("_template.md", "---\nid: _REPLACE_WITH_ID_\n---\n")
+    site.add("index.md", "# Our post-mortems\n")
+    site.add("a.md", good(id="HOT-1"))
+    result = site.validate("validate")
+    assert result.returncode == 0
+    assert "1 post-mortem(s) checked" in result.stderr
