@@ -7,13 +7,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: serve build test validate browser clean
+.PHONY: serve build test validate browser clean schema
 
 $(STAMP): requirements.txt plugins/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt -e plugins
 	touch $@
+
+export NO_MKDOCS_2_WARNING := 1
 
 serve: $(STAMP)
 	$(BIN)/mkdocs serve --dev-addr $(ADDR)
@@ -35,3 +37,6 @@ test: $(STAMP) browser
 
 clean:
 	rm -rf $(VENV) site .pytest_cache
+
+schema: $(STAMP)
+	$(BIN)/postmortems schema -o docs/schema/postmortem.schema.json

@@ -182,3 +182,11 @@ def test_figures_across_midnight_and_days(tmp_path):
     assert figures.ttm == 24 * 60 + 0  # 00:10Z on the 5th to 00:10Z on the 6th
     assert figures.ttr == 2 * 24 * 60 - 10
     assert figures.downtime == 2 * 24 * 60 + 10
+
+
+def test_empty_optional_keys_count_as_not_given(tmp_path):
+    text = good().replace("detected: 2025-03-04T10:15:00Z", "detected:").replace(
+        'owner: "@sre"', "owner:\nreview_meeting: ~")
+    assert check(tmp_path, text) == []
+    assert check(tmp_path, good().replace("title: Checkout errors", "title:")) == [
+        "pm.md:3: error: title: is empty; a value is required"]

@@ -336,6 +336,9 @@ class Record(Kind):
             elif spec is None:
                 ctx.sink.warning(key_line, prefix + key,
                                  f"unknown key{did_you_mean(key, tuple(self.fields))}")
+            elif _is_empty(node.get(key)):
+                if spec.required:
+                    ctx.sink.error(key_line, prefix + key, "is empty; a value is required")
             elif key in node:
                 value = spec.kind.convert(node[key], prefix + key, ctx)
                 if value is not INVALID:
@@ -348,12 +351,20 @@ class Record(Kind):
     def schema(self, settings: Settings) -> dict[str, Any]:
         properties = {}
         for key, spec in self.fields.items():
-            properties[key] = {"description": spec.doc, **spec.kind.schema(settings)}
+            kind = spec.kind.schema(settings)
+            if not spec.required:  # an empty optional key means "not known yet"
+                kind = {"anyOf": [kind, {"type": "null"}]}
+            properties[key] = {"description": spec.doc, **kind}
         return {
             "type": "object",
             "properties": properties,
             "required": [k for k, s in self.fields.items() if s.required],
         }
+
+
+def _is_empty(node: Node | None) -> bool:
+    """An optional key left empty (``detected:``) counts as not given."""
+    return isinstance(node, Scalar) and node.plain and node.tag == "null"
 
 
 def did_you_mean(text: str, options: tuple[str, ...]) -> str:
