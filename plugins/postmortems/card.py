@@ -21,13 +21,12 @@ def _when(value: Any, settings: Settings) -> str:
 
 def _impact(record: PostMortem) -> str:
     impact = record.meta.get("impact") or {}
-    labels = {
-        "users_affected": "users affected", "percent_users": "% of users",
-        "support_tickets": "support tickets", "revenue_impact": "revenue impact",
-        "slo_budget_percent": "% of error budget",
+    formats = {
+        "users_affected": "{:,} users affected", "percent_users": "{:g}% of users",
+        "support_tickets": "{:,} support tickets", "revenue_impact": "{:,} revenue impact",
+        "slo_budget_percent": "{:g}% of error budget",
     }
-    parts = [f"{value:,} {labels[key]}" if isinstance(value, int) else f"{value:g} {labels[key]}"
-             for key, value in impact.items()]
+    parts = [formats[key].format(value) for key, value in impact.items()]
     return esc("; ".join(parts)) if parts else "—"
 
 

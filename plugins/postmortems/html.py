@@ -38,8 +38,9 @@ def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") 
     """A table on as few lines as possible: blank lines would end Markdown's raw HTML block."""
     head = "".join(f"<th>{h}</th>" for h in headers)
     body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    cls = f' class="{css}"' if css else ""
-    return f"<table{cls}>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    # The class sits on a wrapper: Material styles only tables without a class.
+    table_html = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    return f'<div class="pm-table-wrap {css}">\n{table_html}\n</div>' if css else table_html
 
 
 def record_link(record: PostMortem, href: str, with_title: bool = True) -> str:

@@ -28,6 +28,8 @@ def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
         return nav
     parent = index_page.parent
     if isinstance(parent, Section):
+        if parent.title == "Postmortems":  # named by MkDocs after the folder
+            parent.title = "Post-mortems"
         parent.children.extend(recent)
     else:
         siblings = nav.items

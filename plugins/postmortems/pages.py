@@ -114,15 +114,16 @@ def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str) -> st
     return "\n\n".join(part for part in [
         _headline(catalog),
         needs_attention(catalog, href, url_of),
-        "## By severity",
-        _sections(catalog, "severity", settings.severities, href, url_of, "status"),
-        "## By status",
-        _sections(catalog, "status", settings.statuses, href, url_of, "severity"),
         '<span id="all"></span>\n\n## All post-mortems',
+        "Sort by any column; filter by text, severity, status, service or year.",
         f'<div class="pm-table" data-src="{esc(href(json_url))}" data-base="{esc(href(""))}">'
         '<noscript>The sortable table needs JavaScript; every post-mortem is also listed on '
         'the year pages below.</noscript></div>',
         f"<p>By year: {year_links}</p>" if year_links else "",
+        "## By severity",
+        _sections(catalog, "severity", settings.severities, href, url_of, "status"),
+        "## By status",
+        _sections(catalog, "status", settings.statuses, href, url_of, "severity"),
     ] if part)
 
 

@@ -3,8 +3,9 @@
    stays light at any size. Data is only ever set as text, never as HTML. */
 (function () {
   "use strict";
-  var PAGE = 50;
+  var PAGE = 25;
   var FILTERS = ["severity", "status", "service", "year"];
+  var ALL_LABELS = { severity: "All severities", status: "All statuses", service: "All services", year: "All years" };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -61,7 +62,7 @@
     controls.appendChild(search);
     FILTERS.forEach(function (f) {
       var select = el("select", { "aria-label": "Filter by " + f, "data-filter": f });
-      select.appendChild(el("option", { value: "" }, "All " + f + (f === "status" ? "es" : "s")));
+      select.appendChild(el("option", { value: "" }, ALL_LABELS[f]));
       options[f].forEach(function (v) { var o = el("option", { value: v }, v); select.appendChild(o); });
       select.value = state[f];
       select.addEventListener("change", function () { state[f] = select.value; state.page = 0; draw(); });
