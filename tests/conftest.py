@@ -98,3 +98,79 @@ class Site:
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site-src")
+
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+class Served:
+    """A folder served over HTTP on a loopback port, in a background thread."""
+
+    def __init__(self, root: Path) -> None:
+        import functools
+        import http.server
+        import threading
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):  # keep test output clean
+                pass
+
+        handler = functools.partial(Quiet, directory=str(root))
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}/"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Browser:
+    """Headless Debian Chromium driven by playwright; records console errors and
+    every request that would leave localhost (those are blocked)."""
+
+    def __init__(self) -> None:
+        from playwright.sync_api import sync_playwright
+
+        if not Path(CHROMIUM).exists():
+            pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium")
+        self._pw = sync_playwright().start()
+        self.browser = self._pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        self.console_errors: list[str] = []
+        self.outside_requests: list[str] = []
+
+    def page(self, width: int = 1400, height: int = 1000):
+        from urllib.parse import urlsplit
+
+        page = self.browser.new_page(viewport={"width": width, "height": height})
+        page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
+        page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+        def guard(route):
+            host = urlsplit(route.request.url).hostname
+            if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+                route.continue_()
+            else:
+                self.outside_requests.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", guard)
+        return page
+
+    def close(self) -> None:
+        self.browser.close()
+        self._pw.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    b = Browser()
+    yield b
+    b.close()
+
+
+ARTIFACTS = REPO / "test-artifacts"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import catalog, problems
+from . import catalog, export, problems
 from .schema import json_schema
 from .settings import SettingsError
 from .site_config import SiteConfig, load_site_config
@@ -36,6 +36,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "github", "json"), default="text")
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
     validate.set_defaults(run=_validate)
+
+    export = commands.add_parser("export", help="write the catalog as JSON or CSV")
+    export.add_argument("paths", nargs="*", help="files or folders (default: docs/postmortems)")
+    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export.add_argument("--output", "-o", help="write to this file instead of standard output")
+    export.set_defaults(run=_export)
 
     schema = commands.add_parser("schema", help="print the front matter's JSON Schema")
     schema.add_argument("--output", "-o", help="write it to this file instead")
@@ -78,13 +84,26 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
     return 1 if errors or (args.strict and warnings) else 0
 
 
+def _export(args: argparse.Namespace, site: SiteConfig) -> int:
+    """The same rows as the site's postmortems.json; problems go to standard error."""
+    result = catalog.load(_sources(args.paths, site), site.settings)
+    for problem in result.problems:
+        print(problem.text(), file=sys.stderr)
+    text = export.to_csv(result) if args.format == "csv" else export.to_json(result) + "\n"
+    _write(text, args.output)
+    return 0
+
+
 def _schema(args: argparse.Namespace, site: SiteConfig) -> int:
-    text = json.dumps(json_schema(site.settings), indent=2) + "\n"
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+    _write(json.dumps(json_schema(site.settings), indent=2) + "\n", args.output)
+    return 0
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

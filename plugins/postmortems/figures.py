@@ -30,7 +30,8 @@ class Figures:
 def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
     if start is None or end is None:
         return None
-    return round((end - start).total_seconds() / 60, 2)
+    minutes = round((end - start).total_seconds() / 60, 2)
+    return int(minutes) if minutes.is_integer() else minutes
 
 
 def compute(meta: dict[str, Any], settings: Settings) -> Figures:

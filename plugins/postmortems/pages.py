@@ -109,6 +109,7 @@ def _sections(catalog: Catalog, key: str, values: tuple[str, ...], href: Href, u
 def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str) -> str:
     """The post-mortems index: headline counts, attention, by severity, by status, all."""
     settings = catalog.settings
+    site_root = href("").rstrip("/") + "/"  # MkDocs gives '..' for the root: make it a folder
     year_links = " · ".join(f'<a href="{esc(href(f"postmortems/{y}/"))}">{y}</a>'
                             for y in years(catalog))
     return "\n\n".join(part for part in [
@@ -116,7 +117,7 @@ def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str) -> st
         needs_attention(catalog, href, url_of),
         '<span id="all"></span>\n\n## All post-mortems',
         "Sort by any column; filter by text, severity, status, service or year.",
-        f'<div class="pm-table" data-src="{esc(href(json_url))}" data-base="{esc(href(""))}">'
+        f'<div class="pm-table" data-src="{esc(href(json_url))}" data-base="{esc(site_root)}">'
         '<noscript>The sortable table needs JavaScript; every post-mortem is also listed on '
         'the year pages below.</noscript></div>',
         f"<p>By year: {year_links}</p>" if year_links else "",

@@ -1,0 +1,168 @@
+"""The generated pages of a real build, checked against figures computed here independently."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+import pytest
+
+from conftest import Site
+from test_build import Text
+
+HOSTILE_TITLE = "Pipes | <script>alert(1)</script> *stars* [x](javascript:alert(2)) `tick`"
+
+
+def pm(id, started, resolved=None, severity="P2", status="Closed", services=("checkout-api",),
+       detected=None, downtime=None, title=None, extra=""):
+    lines = ["---", f"id: {id}", f"title: {json.dumps(title or f'Incident {id}')}",
+             f"severity: {severity}", f"status: {status}", f"started: {started}"]
+    if detected:
+        lines.append(f"detected: {detected}")
+    if resolved:
+        lines.append(f"resolved: {resolved}")
+    if downtime is not None:
+        lines.append(f"downtime_minutes: {downtime}")
+    lines.append("services: " + json.dumps(list(services)))
+    return "\n".join(lines) + "\n" + extra + "---\n## Summary\n\nText.\n"
+
+
+INCIDENTS = [
+    # id, started, detected, resolved, severity, status, services, downtime
+    ("HOT-1", "2024-12-30T23:00:00Z", "2024-12-30T23:10:00Z", "2024-12-31T01:00:00Z", "P1", "Closed", ["checkout-api", "orders-db"], None),
+    ("HOT-2", "2025-02-01T10:00:00Z", "2025-02-01T10:05:00Z", "2025-02-01T10:35:00Z", "P2", "Reviewed", ["checkout-api"], 20),
+    ("HOT-3", "2025-06-01T08:00:00Z", "2025-06-01T09:00:00Z", "2025-06-03T09:00:00Z", "P3", "In Review", ["search-api"], None),
+    ("HOT-4", "2025-07-01T08:00:00Z", None, None, "P4", "Draft", ["checkout-api"], None),
+    ("HOT-5", "2025-08-01T08:00:00Z", "2025-08-01T08:01:00Z", "2025-08-01T09:01:00Z", "P1", "Closed", ["orders-db"], 45),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    site = Site(tmp_path_factory.mktemp("pages") / "src", options="recent_in_nav: 3\n")
+    for ident, started, detected, resolved, sev, status, services, downtime in INCIDENTS:
+        site.add(f"{started[:10]}-{ident.lower()}.md",
+                 pm(ident, started, resolved, sev, status, services, detected, downtime))
+    items = ("action_items:\n"
+             "  - title: \"Fix <b>it</b> | now\"\n    owner: \"@a\"\n    priority: High\n"
+             "    due: 2020-01-01\n    status: Open\n    ticket: https://tracker.example/OPS-1\n"
+             "  - title: Done already\n    owner: \"@b\"\n    due: 2020-01-01\n    status: Completed\n")
+    site.add("2025-09-01-hostile.md",
+             pm("HOT-6", "2025-09-01T08:00:00Z", "2025-09-01T09:35:00Z", "P3", "Closed",
+                ["we|ird <svc>", "checkout-api"], "2025-09-01T08:00:00Z", title=HOSTILE_TITLE,
+                extra=items))
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def expected_rows():
+    """(id, downtime minutes, TTR minutes, services), computed here from the inputs."""
+    def minutes(a, b):
+        if not a or not b:
+            return None
+        fmt = "%Y-%m-%dT%H:%M:%S%z"
+        return (datetime.strptime(b, fmt) - datetime.strptime(a, fmt)).total_seconds() / 60
+    rows = []
+    for ident, started, detected, resolved, sev, status, services, downtime in INCIDENTS:
+        rows.append((ident, downtime if downtime is not None else minutes(started, resolved),
+                     minutes(detected, resolved), services))
+    return rows
+
+
+def test_catalog_json_matches_independent_figures(built):
+    data = json.loads((built.root / "site/postmortems.json").read_text())
+    by_id = {row["id"]: row for row in data["postmortems"]}
+    for ident, downtime, ttr, services in expected_rows():
+        assert by_id[ident]["figures"]["downtime"] == downtime
+        assert by_id[ident]["figures"]["ttr"] == ttr
+        assert by_id[ident]["services"] == services
+    assert by_id["HOT-6"]["title"] == HOSTILE_TITLE  # data, exactly as typed
+
+
+def test_index_headline_and_sections(built):
+    text = Text.of(built.article("postmortems")).text
+    assert "6 post-mortems" in text
+    assert "2 awaiting review" in text  # Draft + In Review
+    for severity, count in {"P1": 2, "P2": 1, "P3": 2, "P4": 1}.items():
+        assert f"{severity} · {count}" in text
+    for status, count in {"Draft": 1, "In Review": 1, "Reviewed": 1, "Closed": 3}.items():
+        assert f"{status} · {count}" in text
+    assert "Needs attention" not in text
+
+
+def test_year_pages_list_each_year_in_full(built):
+    y2024 = Text.of(built.article("postmortems/2024")).text
+    y2025 = Text.of(built.article("postmortems/2025")).text
+    assert "HOT-1" in y2024 and "HOT-2" not in y2024
+    for ident in ("HOT-2", "HOT-3", "HOT-4", "HOT-5", "HOT-6"):
+        assert ident in y2025
+
+
+def test_summary_card_in_human_units(built):
+    text = Text.of(built.article("postmortems/2024-12-30-hot-1")).text
+    assert "Time to detect 10 min" in text
+    assert "Time to resolve 1 h 50 min" in text
+    assert "Downtime 2 h" in text
+    assert "Started 2024-12-30 23:00 UTC" in text and "Resolved 2024-12-31 01:00 UTC" in text
+    assert "HOT-1 P1 Closed" in text
+    three_days = Text.of(built.article("postmortems/2025-06-01-hot-3")).text
+    assert "Time to resolve 2 d" in three_days
+
+
+def test_action_items_table_marks_overdue(built):
+    html = built.article("postmortems/2025-09-01-hostile")
+    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", html[html.index('id="action-items"'):], re.S)
+            if "<td>" in r]
+    open_row, done_row = rows[0], rows[1]
+    assert "overdue" in open_row and "Fix &lt;b&gt;it&lt;/b&gt; | now" in open_row
+    assert '<a href="https://tracker.example/OPS-1">' in open_row
+    assert "overdue" not in done_row
+
+
+def test_service_pages_with_independent_totals(built):
+    index = Text.of(built.article("services")).text
+    assert "checkout-api" in index and "orders-db" in index and "we|ird <svc>" in index
+    rows = [r for r in expected_rows() if "orders-db" in r[3]]
+    downtime = sum(r[1] for r in rows)
+    ttrs = [r[2] for r in rows if r[2] is not None]
+    mttr = sum(ttrs) / len(ttrs)
+    page = Text.of(built.article("services/orders-db")).text
+    assert "HOT-1" in page and "HOT-5" in page and "HOT-2" not in page
+    assert f"{int(downtime // 60)} h {int(downtime % 60)} min downtime" in page
+    assert f"{int(mttr // 60)} h {int(mttr % 60)} min MTTR (mean)" in page
+
+
+def test_hostile_front_matter_shows_as_typed(built):
+    html = built.html("postmortems/2025-09-01-hostile")
+    assert "<script>alert(1)" not in html
+    assert "javascript:alert(2)" not in re.findall(r'href="([^"]*)"', html)
+    text = Text.of(built.article("postmortems/2025-09-01-hostile")).text
+    assert HOSTILE_TITLE in text
+    weird = Text.of(built.article("services/we-ird-svc")).text
+    assert "we|ird <svc>" in weird
+
+
+def test_nav_lists_the_recent_ones_newest_first(built):
+    html = built.html("postmortems")
+    nav = html[html.index('class="md-nav md-nav--primary"'):html.index("md-sidebar--secondary")]
+    titles = re.findall(r"(HOT-\d+) · ", Text.of(nav).text)
+    assert titles == ["HOT-6", "HOT-5", "HOT-4"]
+
+
+def test_search_index_carries_the_id(built):
+    index = json.loads((built.root / "site/search/search_index.json").read_text())
+    titles = [d["title"] for d in index["docs"] if d["location"].startswith("postmortems/2025-08-01")]
+    assert titles and titles[0] == "HOT-5 · Incident HOT-5"
+
+
+def test_export_command_writes_the_same_rows(built):
+    as_json = built.validate("export")
+    assert as_json.returncode == 0
+    site_rows = json.loads((built.root / "site/postmortems.json").read_text())["postmortems"]
+    assert json.loads(as_json.stdout)["postmortems"] == site_rows
+    as_csv = built.validate("export", "--format", "csv")
+    lines = as_csv.stdout.splitlines()
+    assert lines[0].startswith("id,title,severity,status,started")
+    assert len(lines) == 7
