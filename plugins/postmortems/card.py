@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Callable
 
 from .catalog import PostMortem
 from .figures import human_minutes
-from .html import esc, join_list, severity_badge, status_badge, table
+from .graph import Links
+from .html import esc, join_list, record_link, severity_badge, started_day, status_badge, table
 from .problems import Problem
 from .settings import Settings
 
@@ -110,10 +111,31 @@ def problems_box(problems: list[Problem]) -> str:
             f'This post-mortem has {len(problems)} problem(s)</p>\n<ul>\n{items}\n</ul>\n</div>')
 
 
-def page_markdown(record: PostMortem, settings: Settings, today: date) -> str:
-    """The Markdown MkDocs renders for a post-mortem: problems, card, action items, body."""
+def recurrence(links: Links, settings: Settings, href_of: Callable[[PostMortem], str]) -> str:
+    """Same root cause as (earlier), recurred in (later, backlinks), related (both ways)."""
+    groups = [("Same root cause as", links.same_cause_as, "pm-same-cause"),
+              ("Recurred in", links.recurred_in, "pm-recurred-in"),
+              ("Related", links.related, "pm-related")]
+    parts = []
+    for label, records, css in groups:
+        if not records:
+            continue
+        items = "\n".join(
+            f'<li>{record_link(r, href_of(r))} {esc(r.title)} · {started_day(r, settings)} '
+            f'{severity_badge(r.meta.get("severity"), settings)}</li>' for r in records)
+        parts.append(f'<div class="{css}"><p><strong>{label}</strong></p>\n<ul>\n{items}\n</ul></div>')
+    if not parts:
+        return ""
+    warn = " pm-recurring" if links.same_cause_as or links.recurred_in else ""
+    return f'<div class="pm-recurrence{warn}">\n' + "\n".join(parts) + "\n</div>"
+
+
+def page_markdown(record: PostMortem, settings: Settings, today: date, links: Links,
+                  href_of: Callable[[PostMortem], str]) -> str:
+    """The Markdown MkDocs renders for a post-mortem: problems, card, action items,
+    recurrence, then the body."""
     head = "\n\n".join(part for part in (
         problems_box(record.problems), summary_card(record, settings),
-        action_items(record, settings, today),
+        recurrence(links, settings, href_of), action_items(record, settings, today),
     ) if part)
     return f"{head}\n\n{record.body.strip()}\n"

@@ -160,9 +160,19 @@ def load(sources: Iterable[Source], settings: Settings, *, now: datetime | None 
                for source in sources]
     cache.forget_missing(s.abs_path for s in sources)
     _check_unique_ids(records)
-    _check_references(records)
+    _check_references(records, settings)
     records.sort(key=_newest_first)
-    return Catalog(records, settings)
+    result = Catalog(records, settings)
+    _check_graph(result)
+    return result
+
+
+def _check_graph(result: Catalog) -> None:
+    from .graph import Graph  # the graph is built on the catalog; imported here to avoid a cycle
+
+    by_path = {r.path: r for r in result.records}
+    for problem in Graph(result).problems():
+        by_path[problem.path].problems.append(problem)
 
 
 def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
@@ -201,11 +211,13 @@ def _check_unique_ids(records: list[PostMortem]) -> None:
                                            f"{ident} is also used by {others}; ids must be unique"))
 
 
-def _check_references(records: list[PostMortem]) -> None:
+def _check_references(records: list[PostMortem], settings: Settings) -> None:
     known = {r.id for r in records if r.id}
     for record in records:
         for key in ("recurrence", "related"):
             for index, ident, line in reference_items(record, key):
+                if settings.in_tracker(ident):
+                    continue  # lives in the external tracker the site links to
                 if ident not in known and ident != record.id:
                     record.problems.append(Problem(
                         record.path, line, "warning", key,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from mkdocs.structure.nav import Navigation, Section, _add_parent_links, _add_previous_and_next_links, _get_by_type
 from mkdocs.structure.pages import Page
 
-from .site import INDEX_URI, SiteBuild
+from .site import INDEX_URI, SECTION_TITLES, SiteBuild
 
 
 def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
@@ -24,12 +24,11 @@ def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
         if file is not None and file.page is not None:
             file.page.title = build.nav_title(record)
             recent.append(file.page)
+    _name_sections(nav, build)
     if not recent:
         return nav
     parent = index_page.parent
     if isinstance(parent, Section):
-        if parent.title == "Postmortems":  # named by MkDocs after the folder
-            parent.title = "Post-mortems"
         parent.children.extend(recent)
     else:
         siblings = nav.items
@@ -40,3 +39,13 @@ def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
     _add_previous_and_next_links(pages)
     _add_parent_links(nav.items)
     return Navigation(nav.items, pages)
+
+
+def _name_sections(nav: Navigation, build: SiteBuild) -> None:
+    """Sections MkDocs named after our folders ('Postmortems') get the pages' own titles."""
+    for uri, title in SECTION_TITLES.items():
+        file = build.files.get_file_from_path(uri)
+        parent = file.page.parent if file is not None and file.page is not None else None
+        folder = uri.split("/")[0]
+        if isinstance(parent, Section) and parent.title.lower() == folder.replace("-", " "):
+            parent.title = title

@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 from .catalog import Catalog, PostMortem
 from .figures import human_minutes
 from .html import duration, esc, join_list, record_link, severity_badge, started_day, status_badge, table
+from .graph import Graph
 from .metrics import ServiceStats, open_action_items
 from .settings import Settings
 
@@ -172,3 +173,37 @@ def service_page(service: ServiceStats, catalog: Catalog, href: Href, url_of: Ur
         "## Open action items",
         actions,
     ]))
+
+
+def recurring_page(graph: Graph, href: Href, url_of: UrlOf) -> str:
+    """Chains of incidents with one root cause, costliest first, with their open actions."""
+    settings = graph.catalog.settings
+    chains = graph.chains()
+    if not chains:
+        return with_title("Recurring causes", "No incident lists another under `recurrence` yet.")
+    summary_rows = []
+    for n, chain in enumerate(chains, start=1):
+        summary_rows.append([
+            f'<a href="#chain-{n}">{" → ".join(esc(r.id or r.name) for r in chain.records)}</a>',
+            str(chain.count), started_day(chain.first, settings), started_day(chain.last, settings),
+            esc(human_minutes(chain.downtime)), esc(human_minutes(chain.ttr)),
+            join_list(chain.services), str(len(graph.open_actions(chain)))])
+    parts = [
+        "Incidents joined by `recurrence` share a root cause. Each chain below is one cause "
+        "that has hit us more than once; the costliest (by total downtime) comes first.",
+        table(["Chain", "Incidents", "First", "Last", "Downtime", "Summed TTR", "Services",
+               "Open actions"], summary_rows, "pm-chains"),
+    ]
+    for n, chain in enumerate(chains, start=1):
+        actions = [[record_link(r, href(url_of(r))), esc(item.get("title", "")),
+                    esc(item.get("owner", "—")),
+                    esc(item["due"].isoformat() if item.get("due") else "—"),
+                    status_badge(item.get("status", "Open"), settings)]
+                   for r, item in graph.open_actions(chain)]
+        parts += [
+            f'<h2 id="chain-{n}">Chain {n}: {esc(chain.first.title)}</h2>',
+            listing(chain.records, settings, href, url_of, "status"),
+            (table(["Incident", "Open action", "Owner", "Due", "Status"], actions, "pm-actions")
+             if actions else "<p>No open corrective actions.</p>"),
+        ]
+    return with_title("Recurring causes", "\n\n".join(parts))

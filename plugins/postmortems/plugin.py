@@ -15,10 +15,11 @@ from typing import Any
 from mkdocs.config import base, config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 
 from . import assets, card, navigation
 from .catalog import Catalog, ParseCache, Source, load
@@ -102,8 +103,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         return navigation.add_recent(nav, self.build, self.settings.recent_in_nav)
 
     @event_priority(50)  # before mkdocs-macros: post-mortems are never rendered as templates
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig,
-                         files: Files) -> str | None:
+    def _page_content(self, markdown: str, page: Page, config: MkDocsConfig,
+                      files: Files) -> str | None:
         if self.build is None:
             return None
         record = self.build.record_for(page.file)
@@ -111,7 +112,17 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             return None
         page.meta = self.build.page_meta(record)
         today = datetime.now(timezone.utc).astimezone(self.settings.tz).date()
-        return card.page_markdown(record, self.settings, today)
+        return card.page_markdown(record, self.settings, today, self.build.graph.of(record),
+                                  lambda r: get_relative_url(self.build.url_of(r), page.url))
+
+    @event_priority(-100)  # last: after macros and our own page content, link ids everywhere
+    def _link_ids(self, markdown: str, page: Page, config: MkDocsConfig,
+                  files: Files) -> str | None:
+        if self.build is None:
+            return None
+        return self.build.link_ids(markdown, page.url, self.build.record_for(page.file))
+
+    on_page_markdown = CombinedEvent(_page_content, _link_ids)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.build is not None and self.build.catalog.needing_attention and not config.strict:

@@ -54,7 +54,8 @@ class Settings:
     ttr_start: str = "detected"
     max_file_size: int = 1_000_000
     recent_in_nav: int = 10
-    tracker_url: str = ""
+    tracker_url: str = ""  # e.g. https://tracker.example/browse/{id}, for ids not on the site
+    tracker_pattern: str = ""  # ids the tracker knows; default: the id pattern
     _compiled: Any = field(default=None, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -69,6 +70,16 @@ class Settings:
     @property
     def tz(self) -> tzinfo:
         return _zone(self.timezone)
+
+    def in_tracker(self, ident: str) -> bool:
+        """Whether an id that names no post-mortem may be linked to the external tracker."""
+        if not self.tracker_url:
+            return False
+        pattern = _compile_id_pattern(self.tracker_pattern) if self.tracker_pattern else self.id_regex
+        return bool(pattern.fullmatch(ident))
+
+    def tracker_link(self, ident: str) -> str:
+        return self.tracker_url.replace("{id}", ident)
 
     def deadline_for(self, severity: str) -> Deadline | None:
         return dict(self.review_deadlines).get(severity)
@@ -127,8 +138,12 @@ def _coerce(name: str, value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise SettingsError(f"{name}: expected text, got {value!r}")
-    if name == "id_pattern":
+    if name in ("id_pattern", "tracker_pattern") and value:
         _compile_id_pattern(value)
+    if name == "tracker_url" and value and (
+            not value.startswith(("http://", "https://")) or "{id}" not in value):
+        raise SettingsError(f"tracker_url: expected an http(s) URL with {{id}} in it, such as "
+                            f"https://tracker.example/browse/{{id}}; got {value!r}")
     if name == "timezone":
         _zone(value)
     return value

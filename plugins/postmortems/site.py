@@ -13,12 +13,16 @@ from mkdocs.utils import get_relative_url
 
 from . import export, pages
 from .catalog import Catalog, PostMortem
+from .graph import Graph
 from .html import esc
+from .linker import Linker
 from .metrics import by_service
 
 SECTION = "postmortems"
 INDEX_URI = f"{SECTION}/index.md"
 JSON_URI = "postmortems.json"
+SECTION_TITLES = {INDEX_URI: "Post-mortems", "recurring/index.md": "Recurring causes",
+                  "services/index.md": "Services"}
 
 
 class SiteBuild:
@@ -28,6 +32,8 @@ class SiteBuild:
         self.catalog = catalog
         self.config = config
         self.files = files
+        self.graph = Graph(catalog)
+        self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
         self._urls: dict[str, str] = {}
         for src_uri, record in self._by_src.items():
@@ -70,7 +76,24 @@ class SiteBuild:
             self._add(f"services/{service.slug}/index.md",
                       lambda href, s=service: pages.service_page(s, self.catalog, href, self.url_of),
                       InclusionLevel.NOT_IN_NAV)
+        self._add("recurring/index.md", lambda href: pages.recurring_page(self.graph, href, self.url_of))
         self._add(JSON_URI, lambda href: export.to_json(self.catalog, self.url_of))
+
+    def link_ids(self, markdown: str, page_url: str, own: PostMortem | None) -> str:
+        """Link every known id mentioned in a page's Markdown (one pass over the page)."""
+        settings = self.catalog.settings
+
+        def resolve(ident: str) -> tuple[str, str] | None:
+            record = self.catalog.by_id.get(ident)
+            if record is not None:
+                if record is own:
+                    return None
+                return get_relative_url(self.url_of(record), page_url), record.title
+            if settings.in_tracker(ident):
+                return settings.tracker_link(ident), f"{ident} in the tracker"
+            return None
+
+        return self.linker.link(markdown, resolve)
 
     def _add_index(self) -> None:
         existing = self.files.get_file_from_path(INDEX_URI)

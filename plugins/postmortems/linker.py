@@ -1,0 +1,96 @@
+"""Turning incident ids in Markdown prose into links, in one pass per page.
+
+One regular expression scans the page once; at each position it matches either
+something to leave alone (code, links, raw HTML, autolinks) or an id. Ids are
+looked up in a dict, so the cost is linear in the page, not in the number of ids.
+Block-level code and raw HTML blocks are skipped line by line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+# A resolver gets an id and returns (href, tooltip) or None to leave the text alone.
+Resolver = Callable[[str], "tuple[str, str] | None"]
+
+_FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HTML_BLOCK_RE = re.compile(r"^ {0,3}<(?:[A-Za-z][A-Za-z0-9-]*|!--)(?:[\s/>]|$)")
+_SKIP = (
+    r"(?P<code>(?P<ticks>`+).+?(?P=ticks))"               # inline code
+    r"|(?P<link>!?\[(?:[^\[\]]|\[[^\]]*\])*\]"              # [text] or ![alt] ...
+    r"(?:\((?:[^()]|\([^)]*\))*\)|\[[^\]]*\]))"              # ... (url) or [ref]
+    r"|(?P<anchor><a[\s>].*?</a\s*>)"                        # a raw HTML link, with its text
+    r"|(?P<tag></?[A-Za-z][^>]*>|<!--.*?-->)"                # any other HTML tag or comment
+    r"|(?P<auto><(?:https?|mailto|ftp):[^>]*>)"              # autolink
+)
+
+
+def id_body(pattern: str) -> str:
+    """The site's id pattern without its anchors, to embed in a larger expression."""
+    body = pattern
+    if body.startswith("^"):
+        body = body[1:]
+    if body.endswith("$") and not body.endswith("\\$"):
+        body = body[:-1]
+    return body
+
+
+class Linker:
+    """Links every known id in Markdown text; knows nothing of MkDocs."""
+
+    def __init__(self, id_pattern: str) -> None:
+        mention = (r"(?<![A-Za-z0-9_\-])(?P<id>" + id_body(id_pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])")
+        self._inline = re.compile(_SKIP + "|" + mention, re.ASCII)
+
+    def link(self, markdown: str, resolve: Resolver) -> str:
+        """``markdown`` with each resolvable id mention replaced by an HTML link."""
+        out: list[str] = []
+        fence: str | None = None
+        in_html = False
+        previous_blank = True
+        for line in markdown.split("\n"):
+            stripped = line.strip()
+            opener = _FENCE_RE.match(line)
+            if fence is not None:
+                if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                    fence = None
+                out.append(line)
+            elif opener:
+                fence = opener.group(1)
+                out.append(line)
+            elif in_html or (previous_blank and _HTML_BLOCK_RE.match(line)):
+                in_html = bool(stripped)  # a raw HTML block runs to the next blank line
+                out.append(line)
+            elif previous_blank and line.startswith(("    ", "\t")) and not _in_list(out):
+                out.append(line)  # indented code block
+            else:
+                out.append(self._link_line(line, resolve))
+            previous_blank = not stripped
+        return "\n".join(out)
+
+    def _link_line(self, line: str, resolve: Resolver) -> str:
+        def replace(match: re.Match[str]) -> str:
+            ident = match.group("id")
+            if ident is None:
+                return match.group(0)
+            target = resolve(ident)
+            if target is None:
+                return ident
+            href, tooltip = target
+            return (f'<a class="pm-ref" href="{_attr(href)}" title="{_attr(tooltip)}">{ident}</a>')
+
+        return self._inline.sub(replace, line)
+
+
+def _in_list(lines: list[str]) -> bool:
+    """Whether the last non-blank line belongs to a list, whose continuation is indented."""
+    for line in reversed(lines):
+        if line.strip():
+            return bool(re.match(r"^\s*(?:[-*+]|\d+[.)])\s", line)) or line.startswith(("    ", "\t"))
+    return False
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+            .replace(">", "&gt;").replace("\n", " "))

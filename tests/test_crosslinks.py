@@ -1,0 +1,103 @@
+"""Recurrence on a real build: links in every page, backlinks, graph warnings, chains."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import Site
+from test_build import Text
+from test_pages import pm
+
+
+def chain_site(root, options=""):
+    site = Site(root, options=options)
+    site.add("2025-01-01-a.md", pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z",
+                                   detected="2025-01-01T10:10:00Z", services=["db"]))
+    site.add("2025-03-01-b.md", pm("HOT-2", "2025-03-01T10:00:00Z", "2025-03-01T12:00:00Z",
+                                   detected="2025-03-01T10:30:00Z", services=["db", "api"],
+                                   extra="recurrence: [HOT-1]\n"))
+    site.add("2025-06-01-c.md", pm("HOT-3", "2025-06-01T10:00:00Z", "2025-06-01T10:20:00Z",
+                                   detected="2025-06-01T10:05:00Z", services=["api"], downtime=300,
+                                   extra="recurrence: [HOT-2]\nrelated: [HOT-4]\naction_items:\n"
+                                         "  - title: Fix the pool\n    owner: \"@x\"\n    status: Open\n"
+                                         "  - title: Done one\n    status: Verified\n"))
+    site.add("2025-07-01-d.md", pm("HOT-4", "2025-07-01T10:00:00Z", "2025-07-01T10:30:00Z",
+                                   services=["web"],
+                                   extra="", ).replace("## Summary\n\nText.",
+                                   "## Summary\n\nLike HOT-1, see `HOT-2` and [HOT-3](https://x/)."))
+    site.add("2025-08-01-e.md", pm("HOT-5", "2025-08-01T10:00:00Z", "2025-08-01T10:10:00Z",
+                                   services=["web"], extra="recurrence: [HOT-6]\n"))
+    site.add("2025-09-01-f.md", pm("HOT-6", "2025-09-01T10:00:00Z", "2025-09-01T10:40:00Z",
+                                   services=["web"], extra="recurrence: [HOT-5]\n"))
+    (site.docs / "notes.md").write_text("# Notes\n\nWe keep hitting HOT-2; also HOT-77777.\n",
+                                        encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    site = chain_site(tmp_path_factory.mktemp("links") / "src")
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    site.log = result.stderr
+    return site
+
+
+def refs(html: str) -> list[tuple[str, str]]:
+    return re.findall(r'<a class="pm-ref" href="([^"]*)" title="([^"]*)">', html)
+
+
+def test_hand_written_page_links_ids_with_title_tooltip(built):
+    html = built.article("notes")
+    assert refs(html) == [("../postmortems/2025-03-01-b/", "Incident HOT-2")]
+    assert "HOT-77777" in Text.of(html).text
+
+
+def test_post_mortem_body_links_only_plain_mentions(built):
+    html = built.article("postmortems/2025-07-01-d")
+    body = html[html.index('id="summary"'):]
+    assert refs(body) == [("../2025-01-01-a/", "Incident HOT-1")]
+    assert "<code>HOT-2</code>" in body and 'href="https://x/">HOT-3</a>' in body
+
+
+def test_backlinks_and_related_both_ways(built):
+    first = Text.of(built.article("postmortems/2025-01-01-a")).text
+    assert "Recurred in HOT-2 Incident HOT-2 · 2025-03-01 P2" in first
+    middle = Text.of(built.article("postmortems/2025-03-01-b")).text
+    assert "Same root cause as HOT-1" in middle and "Recurred in HOT-3" in middle
+    assert "Related HOT-3" in Text.of(built.article("postmortems/2025-07-01-d")).text
+    assert "Related HOT-4" in Text.of(built.article("postmortems/2025-06-01-c")).text
+
+
+def test_graph_warnings(built):
+    assert ("docs/postmortems/2025-08-01-e.md:9: warning: recurrence: HOT-6 started after HOT-5; "
+            "recurrence lists earlier incidents with the same root cause") in built.log
+    assert "warning: recurrence: recurrence links form a cycle: HOT-5 -> HOT-6 -> HOT-5" in built.log \
+        or "warning: recurrence: recurrence links form a cycle: HOT-6 -> HOT-5 -> HOT-6" in built.log
+
+
+def test_recurring_page_with_independent_chain_figures(built):
+    html = built.article("recurring")
+    table = html[:html.index('id="chain-1"')]
+    rows = [Text.of(r).text.strip() for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)
+            if "<td>" in r]
+    # Chain HOT-1 -> HOT-2 -> HOT-3: downtime 60 + 120 + 300 = 480 min; TTR 50 + 90 + 15 = 155 min
+    assert rows[0].split() == ["HOT-1", "→", "HOT-2", "→", "HOT-3", "3", "2025-01-01", "2025-06-01",
+                               "8", "h", "2", "h", "35", "min", "db,", "api", "1"]
+    # Chain HOT-5 <-> HOT-6 (a cycle is still one chain): 10 + 40 = 50 min downtime
+    assert rows[1].split()[:4] == ["HOT-5", "→", "HOT-6", "2"]
+    assert "50 min" in rows[1]
+    assert len(rows) == 2
+    assert "Fix the pool" in Text.of(html).text and "Done one" not in Text.of(html).text
+
+
+def test_unknown_ids_link_to_the_tracker_when_set(tmp_path):
+    site = chain_site(tmp_path / "src", options="tracker_url: https://tracker.example/browse/{id}\n")
+    site.add("2025-10-01-g.md", pm("HOT-7", "2025-10-01T10:00:00Z", "2025-10-01T10:10:00Z",
+                                   extra="related: [OPS-404]\n"))
+    result = site.build()
+    assert "OPS-404 names no post-mortem" not in result.stderr
+    assert refs(site.article("notes"))[-1] == ("https://tracker.example/browse/HOT-77777",
+                                               "HOT-77777 in the tracker")
