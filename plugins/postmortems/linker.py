@@ -42,6 +42,7 @@ class Linker:
     def __init__(self, id_pattern: str) -> None:
         mention = (r"(?<![A-Za-z0-9_\-])(?P<id>" + id_body(id_pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])")
         self._inline = re.compile(_SKIP + "|" + mention, re.ASCII)
+        self._probe = re.compile(id_body(id_pattern), re.ASCII)  # most lines mention no id
 
     def link(self, markdown: str, resolve: Resolver) -> str:
         """``markdown`` with each resolvable id mention replaced by an HTML link."""
@@ -70,6 +71,8 @@ class Linker:
         return "\n".join(out)
 
     def _link_line(self, line: str, resolve: Resolver) -> str:
+        if not self._probe.search(line):
+            return line
         def replace(match: re.Match[str]) -> str:
             ident = match.group("id")
             if ident is None:
