@@ -184,7 +184,9 @@ def recurring_page(graph: Graph, href: Href, url_of: UrlOf) -> str:
     summary_rows = []
     for n, chain in enumerate(chains, start=1):
         summary_rows.append([
-            f'<a href="#chain-{n}">{" → ".join(esc(r.id or r.name) for r in chain.records)}</a>',
+            f'<a href="#chain-{n}">'
+            + " → ".join(f'<span class="pm-nowrap">{esc(r.id or r.name)}</span>' for r in chain.records)
+            + "</a>",
             str(chain.count), started_day(chain.first, settings), started_day(chain.last, settings),
             esc(human_minutes(chain.downtime)), esc(human_minutes(chain.ttr)),
             join_list(chain.services), str(len(graph.open_actions(chain)))])
