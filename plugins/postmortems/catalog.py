@@ -29,6 +29,7 @@ class Source:
     abs_path: str
     display_path: str
     name: str  # path below the post-mortems folder without '.md', e.g. 2026-06-15-buildeng
+    root: str | None = None  # the repository: a file that resolves outside it is refused
 
 
 @dataclass
@@ -43,6 +44,7 @@ class PostMortem:
     figures: figures.Figures
     review: figures.Review
     problems: list[Problem] = field(default_factory=list)
+    refused: bool = False  # not read at all (outside the repository, too large): not published
 
     @property
     def path(self) -> str:
@@ -109,6 +111,7 @@ class _Parsed:
     body_line: int
     front: Mapping | None
     problems: list[Problem]
+    refused: bool = False
 
 
 class ParseCache:
@@ -139,7 +142,28 @@ class ParseCache:
                 del self._entries[path]
 
 
+def refusal(source: Source, settings: Settings) -> str | None:
+    """Why a file must not be read or published, or None."""
+    if source.root is not None:
+        real, root = os.path.realpath(source.abs_path), os.path.realpath(source.root)
+        if real != root and not real.startswith(root + os.sep):
+            return ("the file is a link to a place outside the repository; it is not read "
+                    "and not published")
+    try:
+        size = os.path.getsize(source.abs_path)
+    except OSError:
+        return None
+    if size > settings.max_file_size:
+        return (f"the file is {size:,} bytes, over the limit of {settings.max_file_size:,} "
+                "(max_file_size); it is not published. Move logs and large pastes elsewhere")
+    return None
+
+
 def _parse(source: Source, settings: Settings) -> _Parsed:
+    refused = refusal(source, settings)
+    if refused:
+        problem = Problem(source.display_path, 1, "error", "", refused)
+        return _Parsed({}, "", 1, None, [problem], refused=True)
     parsed = read_file(source.abs_path, source.display_path, settings.max_file_size)
     sink = parsed.problems
     meta: dict[str, Any] = {}
@@ -189,6 +213,7 @@ def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
         figures=figures.compute(parsed.meta, settings),
         review=figures.review_state(parsed.meta, settings, today),
         problems=parsed.problems + sink.items,
+        refused=parsed.refused,
     )
 
 
@@ -236,11 +261,12 @@ def reference_items(record: PostMortem, key: str) -> list[tuple[int, str, int]]:
     return out
 
 
-def discover(root: str | Path, display_base: str | Path | None = None) -> list[Source]:
+def discover(root: str | Path, display_base: str | Path | None = None,
+             repository: str | Path | None = None) -> list[Source]:
     """Post-mortem files below ``root``: every ``.md`` except ``_*`` files and the section index."""
     root = Path(root)
     if root.is_file():
-        return [_source(root, root.parent, display_base)]
+        return [_source(root, root.parent, display_base, repository)]
     found = []
     for path in sorted(root.rglob("*.md")):
         rel = path.relative_to(root)
@@ -248,15 +274,17 @@ def discover(root: str | Path, display_base: str | Path | None = None) -> list[S
             continue
         if rel.as_posix() == "index.md":
             continue
-        found.append(_source(path, root, display_base))
+        found.append(_source(path, root, display_base, repository))
     return found
 
 
-def _source(path: Path, root: Path, display_base: str | Path | None) -> Source:
+def _source(path: Path, root: Path, display_base: str | Path | None,
+            repository: str | Path | None) -> Source:
     base = Path(display_base) if display_base else Path.cwd()
     try:
         display = os.path.relpath(path, base)
     except ValueError:  # another drive on Windows
         display = str(path)
     name = path.relative_to(root).with_suffix("").as_posix()
-    return Source(str(path.resolve()), display.replace(os.sep, "/"), name)
+    return Source(str(path.absolute()), display.replace(os.sep, "/"), name,
+                  str(repository) if repository is not None else None)

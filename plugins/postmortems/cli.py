@@ -53,7 +53,7 @@ def _sources(paths: list[str], site: SiteConfig) -> list[catalog.Source]:
     roots = [Path(p) for p in paths] or [site.postmortems_dir]
     found: list[catalog.Source] = []
     for root in roots:
-        found.extend(catalog.discover(root))
+        found.extend(catalog.discover(root, repository=site.root))
     return found
 
 

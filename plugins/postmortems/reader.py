@@ -213,6 +213,7 @@ class _Converter:
         self.front_text = front_text
         self.sink = sink
         self.seen: set[int] = set()
+        self.alias_lines: set[int] = set()
 
     def convert(self, node: yaml.Node, depth: int, field: str = "",
                 at_line: int | None = None) -> Node | None:
@@ -221,8 +222,11 @@ class _Converter:
             self.sink.error(line, field, f"nested too deeply (over {MAX_DEPTH} levels)")
             return None
         if id(node) in self.seen:
-            self.sink.error(at_line or line, field, "YAML anchors and aliases (&name, *name) are not allowed; "
-                                         "write the value out")
+            where = at_line or line
+            if where not in self.alias_lines:  # once a line, however many aliases it holds
+                self.alias_lines.add(where)
+                self.sink.error(where, field, "YAML anchors and aliases (&name, *name) are not "
+                                              "allowed; write the value out")
             return None
         self.seen.add(id(node))
         tag = node.tag[len(_YAML_PREFIX):] if node.tag.startswith(_YAML_PREFIX) else node.tag

@@ -56,6 +56,8 @@ class Settings:
     recent_in_nav: int = 10
     tracker_url: str = ""  # e.g. https://tracker.example/browse/{id}, for ids not on the site
     tracker_pattern: str = ""  # ids the tracker knows; default: the id pattern
+    trust_html: bool = False  # True: raw HTML in post-mortem bodies is published as written
+    template_variables: tuple[str, ...] = ()  # mkdocs-macros variables pages may read
     _compiled: Any = field(default=None, compare=False, repr=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -113,6 +115,7 @@ class Settings:
 
 
 _TUPLE_OPTIONS = {
+    "template_variables",
     "severities", "statuses", "reviewed_statuses", "action_item_statuses",
     "action_item_done", "priorities", "detection_sources",
 }
@@ -121,6 +124,8 @@ _TUPLE_OPTIONS = {
 def _coerce(name: str, value: Any) -> Any:
     """Turn one option from YAML into the type Settings holds, or say what is wrong."""
     if name in _TUPLE_OPTIONS:
+        if name == "template_variables" and value == []:
+            return ()
         if not isinstance(value, (list, tuple)) or not value or not all(
             isinstance(v, str) and v.strip() for v in value
         ):
@@ -131,6 +136,10 @@ def _coerce(name: str, value: Any) -> Any:
     if name in {"mitigation_target_minutes", "max_file_size", "recent_in_nav"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise SettingsError(f"{name}: expected a whole number >= 0, got {value!r}")
+        return value
+    if name == "trust_html":
+        if not isinstance(value, bool):
+            raise SettingsError(f"trust_html: expected true or false, got {value!r}")
         return value
     if name == "ttr_start":
         if value not in ("detected", "started"):

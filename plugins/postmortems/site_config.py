@@ -35,6 +35,7 @@ class SiteConfig:
 
     docs_dir: Path
     settings: Settings
+    root: Path  # the folder of mkdocs.yml: files resolving outside it are refused
 
     @property
     def postmortems_dir(self) -> Path:
@@ -45,7 +46,7 @@ def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
     """The site's docs folder and plugin settings; defaults where mkdocs.yml is absent."""
     path = Path(config_file)
     if not path.exists():
-        return SiteConfig(Path("docs"), Settings())
+        return SiteConfig(Path("docs"), Settings(), Path.cwd())
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
     except yaml.YAMLError as exc:
@@ -57,7 +58,7 @@ def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
         settings = Settings.from_mapping(_plugin_options(raw.get("plugins")))
     except SettingsError as exc:
         raise SettingsError(f"{path}: plugins: {PLUGIN_NAME}: {exc}") from exc
-    return SiteConfig(docs_dir, settings)
+    return SiteConfig(docs_dir, settings, path.parent.absolute())
 
 
 def _plugin_options(plugins: Any) -> dict[str, Any]:
