@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: serve build test validate browser clean schema
+.PHONY: serve build test validate browser clean schema fuzz
 
 $(STAMP): requirements.txt plugins/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ clean:
 
 schema: $(STAMP)
 	$(BIN)/postmortems schema -o docs/schema/postmortem.schema.json
+
+# 10,000 examples per property: arbitrary YAML and Markdown through every stage.
+fuzz: $(STAMP)
+	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz.py -q

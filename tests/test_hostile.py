@@ -193,3 +193,16 @@ def test_hostile_pages_and_search_run_nothing_in_a_browser(hostile_site, browser
         server.close()
     assert dialogs == []
     assert browser.outside_requests == []
+
+
+def test_sites_can_trust_raw_html_in_bodies(tmp_path):
+    body = '\n<div data-widget="status" style="color: red">kept</div>\n'
+    trusted = Site(tmp_path / "trusted", options="trust_html: true\n")
+    trusted.add("a.md", good(id="HOT-1") + body)
+    assert trusted.build("--strict").returncode == 0
+    assert 'data-widget="status" style="color: red"' in trusted.article("postmortems/a")
+    default = Site(tmp_path / "default")
+    default.add("a.md", good(id="HOT-1") + body)
+    assert default.build("--strict").returncode == 0
+    html = default.article("postmortems/a")
+    assert "kept" in html and "data-widget" not in html and "style=" not in html

@@ -1,0 +1,117 @@
+"""No traceback, ever: arbitrary YAML and Markdown through every stage.
+
+A few hundred examples run in `make test`; `make fuzz` runs 10,000 per property.
+Every outcome must be a record or `path:line:` messages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from datetime import date
+from pathlib import Path
+
+import yaml
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from postmortems import card, catalog, export, pages
+from postmortems.graph import Graph
+from postmortems.linker import Linker
+from postmortems.metrics import by_service
+from postmortems.reader import parse_bytes
+from postmortems.settings import Settings
+
+SETTINGS = Settings()
+LINE_RE = re.compile(r"^pm\d*\.md:[1-9]\d*: (error|warning): ")
+KEYS = ["id", "title", "severity", "status", "started", "detected", "mitigated", "resolved",
+        "downtime_minutes", "detected_by", "services", "tags", "owner", "responders",
+        "review_meeting", "impact", "recurrence", "related", "action_items", "render_macros",
+        "serverity", "x"]
+YAML_BITS = ["HOT-1", "HOT-2", "P1", "P9", "Closed", "Draft", "2025-01-01T10:00:00Z",
+             "2024-02-30", "1:30", "no", "~", "@me", "&a", "*a", "!!python/name:os.system", "#",
+             "[", "]", "{", "}", ": ", "- ", "|", ">", "'", '"', "\t", "\n", "  ", "<script>",
+             "{{ 7*7 }}", "é", "١٣", "\u2011", "\ufeff", "\r\n", "---", "..."]
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
+                    st.text(max_size=30), st.sampled_from(YAML_BITS), st.dates().map(str))
+values = st.recursive(scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS + ["title", "owner"]), inner,
+                                                 max_size=4)), max_leaves=12)
+front_matters = st.dictionaries(st.sampled_from(KEYS), values, max_size=12)
+raw_yaml = st.lists(st.one_of(st.sampled_from(KEYS).map(lambda k: k + ": "),
+                              st.sampled_from(YAML_BITS), st.text(max_size=8)),
+                    max_size=40).map("".join)
+bodies = st.lists(st.one_of(st.sampled_from(["```", "`HOT-1`", "HOT-1", "[HOT-2](x)", "<a>",
+                                             "<div>", "\n\n", "    code", "- item", "[Name]",
+                                             "| a | b |", "{% raw %}", "<!--"]),
+                            st.text(max_size=20)), max_size=30).map(" ".join)
+
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def run_everything(texts: list[str | bytes]) -> None:
+    """Every stage on these files; fails on any exception or malformed message."""
+    with tempfile.TemporaryDirectory() as folder:
+        sources = []
+        for n, text in enumerate(texts):
+            path = Path(folder) / f"pm{n}.md"
+            path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+            sources.append(catalog.Source(str(path), f"pm{n}.md", f"pm{n}"))
+        result = catalog.load(sources, SETTINGS)
+        for problem in result.problems:
+            assert LINE_RE.match(problem.text()), problem.text()
+        href = lambda url: url  # noqa: E731
+        url_of = export.default_url
+        graph = Graph(result)
+        for record in result.records:
+            card.page_markdown(record, SETTINGS, date(2026, 11, 23), graph.of(record),
+                               lambda r: url_of(r))
+            Linker(SETTINGS.id_pattern).link(record.body, lambda i: ("x/", "t"))
+        pages.index_page(result, href, url_of, "postmortems.json")
+        for year in pages.years(result):
+            pages.year_page(year, result, href, url_of)
+        services = by_service(result.records)
+        pages.services_index(services, result, href)
+        for service in services:
+            pages.service_page(service, result, href, url_of)
+        pages.recurring_page(graph, href, url_of)
+        export.to_json(result)
+        export.to_csv(result)
+
+
+@FUZZ
+@given(st.text(max_size=300))
+def test_any_text_file(text):
+    run_everything([text.replace("\x00", "")])
+
+
+@FUZZ
+@given(st.binary(max_size=300))
+def test_any_bytes(data):
+    parse_bytes(data, "pm.md")
+    run_everything([data])
+
+
+@FUZZ
+@given(front_matters, bodies)
+def test_any_yaml_mapping_and_markdown(front, body):
+    dumped = yaml.safe_dump(front, allow_unicode=True, default_flow_style=None)
+    run_everything([f"---\n{dumped}---\n{body}\n"])
+
+
+@FUZZ
+@given(raw_yaml, bodies)
+def test_yaml_like_text(front, body):
+    run_everything([f"---\n{front}\n---\n{body}\n"])
+
+
+@FUZZ
+@given(st.lists(st.tuples(front_matters, bodies), min_size=2, max_size=5))
+def test_many_files_together(files):
+    texts = []
+    for n, (front, body) in enumerate(files):
+        front = {"id": f"HOT-{n % 3}", "recurrence": [f"HOT-{(n + 1) % 3}"], **front}
+        texts.append(f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n{body}\n")
+    run_everything(texts)
