@@ -9,7 +9,8 @@ from mkdocs.structure.files import File, Files
 
 PREFIX = "assets/postmortems/"
 STYLESHEETS = ["postmortems.css"]
-SCRIPTS = ["table.js"]
+SCRIPTS = ["table.js", "dashboard.js"]
+PLOTLY = "plotly.min.js"  # from the plotly package; loaded only by pages with charts
 
 
 def register(config: MkDocsConfig) -> None:
@@ -27,8 +28,17 @@ def add_files(files: Files, config: MkDocsConfig) -> None:
     """Add the asset files to the build from the installed package."""
     package = resources.files("postmortems") / "assets"
     for name in STYLESHEETS + SCRIPTS:
-        uri = PREFIX + name
-        existing = files.get_file_from_path(uri)
-        if existing is not None:
-            files.remove(existing)
-        files.append(File.generated(config, uri, content=(package / name).read_bytes()))
+        _replace(files, File.generated(config, PREFIX + name, content=(package / name).read_bytes()))
+    _replace(files, File.generated(config, PREFIX + PLOTLY, abs_src_path=_plotly_js()))
+
+
+def _plotly_js() -> str:
+    """plotly.js as shipped inside the plotly package: same version as the Python side."""
+    return str(resources.files("plotly") / "package_data" / PLOTLY)
+
+
+def _replace(files: Files, file: File) -> None:
+    existing = files.get_file_from_path(file.src_uri)
+    if existing is not None:
+        files.remove(existing)
+    files.append(file)

@@ -429,6 +429,7 @@ ACTION_ITEM = Record({
     "priority": FieldSpec(Choice(lambda s: s.priorities), "How urgent it is."),
     "due": FieldSpec(Day(), "When it is due (YYYY-MM-DD)."),
     "status": FieldSpec(Choice(lambda s: s.action_item_statuses), "Where it stands."),
+    "completed": FieldSpec(Day(), "When it was completed (YYYY-MM-DD), for the backlog charts."),
     "ticket": FieldSpec(Link(), "A ticket key (OPS-1234) or an http(s) link."),
 })
 

@@ -51,6 +51,7 @@ class Settings:
         ("P2", Deadline(5, True)),
     )
     mitigation_target_minutes: int = 30
+    mttr_target_minutes: int | None = None  # drawn on the MTTR chart when set
     ttr_start: str = "detected"
     max_file_size: int = 1_000_000
     recent_in_nav: int = 10
@@ -133,7 +134,7 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(value)
     if name == "review_deadlines":
         return _parse_deadlines(value)
-    if name in {"mitigation_target_minutes", "max_file_size", "recent_in_nav"}:
+    if name in {"mitigation_target_minutes", "max_file_size", "recent_in_nav", "mttr_target_minutes"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise SettingsError(f"{name}: expected a whole number >= 0, got {value!r}")
         return value

@@ -11,7 +11,9 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
-from . import export, pages
+from datetime import datetime, timezone
+
+from . import dashboard, export, feed, history, metrics, pages, reviews
 from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import esc
@@ -22,7 +24,8 @@ SECTION = "postmortems"
 INDEX_URI = f"{SECTION}/index.md"
 JSON_URI = "postmortems.json"
 SECTION_TITLES = {INDEX_URI: "Post-mortems", "recurring/index.md": "Recurring causes",
-                  "services/index.md": "Services"}
+                  "services/index.md": "Services", "dashboard/index.md": "Dashboard",
+                  "reviews/index.md": "Monthly reviews"}
 
 
 class SiteBuild:
@@ -77,6 +80,8 @@ class SiteBuild:
                       lambda href, s=service: pages.service_page(s, self.catalog, href, self.url_of),
                       InclusionLevel.NOT_IN_NAV)
         self._add("recurring/index.md", lambda href: pages.recurring_page(self.graph, href, self.url_of))
+        self._add_dashboard_and_reviews()
+        self._add_feed()
         self._add(JSON_URI, lambda href: export.to_json(self.catalog, self.url_of))
 
     def link_ids(self, markdown: str, page_url: str, own: PostMortem | None) -> str:
@@ -94,6 +99,27 @@ class SiteBuild:
             return None
 
         return self.linker.link(markdown, resolve)
+
+    def _add_feed(self) -> None:
+        site_url = (self.config.site_url or "").rstrip("/")
+        absolute = (lambda url: f"{site_url}/{url}") if site_url else (lambda url: url)
+        self.changed = history.last_changed(
+            self.config.docs_dir, [r.source.abs_path for r in self.catalog.records])
+        self._add(feed.FEED_URI, lambda href: feed.atom(
+            self.catalog, self.changed, lambda r: absolute(self.url_of(r)),
+            self.config.site_name, absolute("postmortems/")))
+
+    def _add_dashboard_and_reviews(self) -> None:
+        today = datetime.now(timezone.utc).astimezone(self.catalog.settings.tz).date()
+        self._add("dashboard/index.md", lambda href: dashboard.page(self.catalog, today, href))
+        months = metrics.months(self.catalog.records, self.catalog.settings, today)
+        self._add("reviews/index.md", lambda href: reviews.index_page(months, href))
+        for month in months:
+            if month.count:
+                self._add(f"reviews/{month.month}/index.md",
+                          lambda href, m=month: reviews.month_page(
+                              m, months, self.catalog, self.graph, today, href, self.url_of),
+                          InclusionLevel.NOT_IN_NAV)
 
     def _add_index(self) -> None:
         existing = self.files.get_file_from_path(INDEX_URI)
