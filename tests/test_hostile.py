@@ -36,7 +36,7 @@ class Scan(HTMLParser):
         self.in_script = False
 
     def handle_starttag(self, tag, attrs):
-        self.in_script = tag == "script"
+        self.in_script = tag == "script" and dict(attrs).get("type") != "application/json"
         for name, value in attrs:
             if name.startswith("on"):
                 self.bad.append(f"<{tag} {name}>")
@@ -79,6 +79,10 @@ def hostile_site(tmp_path_factory):
     os.symlink(outside / "stolen.md", site.pm / "2025-02-01-stolen.md")
     site.add("2025-02-02-huge.md", good(id="HOT-29998") + "x" * 1_100_000)
     site.add("2025-02-03-good.md", good(id="HOT-20001", title="The real one"))
+    recent = good(id="HOT-20010", title="Recent <img src=x onerror=alert(12)>",
+                  started="2026-10-02T10:00:00Z").replace("2025-03-04", "2026-10-02").replace(
+        "services: [checkout-api]", 'services: ["<img src=x onerror=alert(11)>", "</script><!--"]')
+    site.add("2026-10-02-recent-hostile.md", recent)
     (site.docs / "ops.md").write_text(
         "# Ops\n\nSandboxed: {{ 6 * 1009 }}; team: {{ team }}; secret: {{ secret }}.\n\n"
         "{% include 'ok.md' %}\n\nSee HOT-20001.\n", encoding="utf-8")
@@ -175,9 +179,13 @@ def test_hostile_pages_and_search_run_nothing_in_a_browser(hostile_site, browser
         page = browser.page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         for url in ("postmortems/markup-in-front-matter/", "postmortems/", "services/",
-                    "postmortems/jinja-everywhere/"):
+                    "postmortems/jinja-everywhere/", "reviews/2026-10/", "recurring/", "dashboard/"):
             page.goto(server.base + url)
             page.wait_for_load_state("networkidle")
+        page.wait_for_selector('.pm-chart[data-chart="services"] .ytick text')
+        ticks = page.locator('.pm-chart[data-chart="services"] .ytick text').evaluate_all(
+            "els => els.map(e => e.textContent)")
+        assert "<img src=x onerror=alert(11)>" in ticks and "</script><!--" in ticks
         page.goto(server.base + "postmortems/markup-in-front-matter/")
         page.click(".md-search__input")
         page.keyboard.type("onmouseover")

@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from conftest import Site
+from conftest import REPO, Site
 from test_build import Text
 
 HOSTILE_TITLE = "Pipes | <script>alert(1)</script> *stars* [x](javascript:alert(2)) `tick`"
@@ -166,3 +166,24 @@ def test_export_command_writes_the_same_rows(built):
     lines = as_csv.stdout.splitlines()
     assert lines[0].startswith("id,title,severity,status,started")
     assert len(lines) == 7
+
+
+def test_home_page_hooks_show_latest_and_on_this_day(tmp_path):
+    import shutil
+    from datetime import date, timedelta
+
+    site = Site(tmp_path / "home")
+    shutil.copy(REPO / "hooks.py", site.root / "hooks.py")
+    site.config.write_text(site.config.read_text() + "hooks: [hooks.py]\n")
+    (site.docs / "index.md").write_text("# Home\n\n<!-- home:latest -->\n\n<!-- home:on-this-day -->\n")
+    today = date.today()
+    year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) \
+        else today - timedelta(days=365)
+    site.add("a.md", pm("HOT-1", f"{year_ago.isoformat()}T10:00:00Z", f"{year_ago.isoformat()}T11:00:00Z"))
+    site.add("b.md", pm("HOT-2", f"{(today - timedelta(days=40)).isoformat()}T10:00:00Z", status="Draft"))
+    assert site.build("--strict").returncode == 0
+    html = site.article("")
+    latest = html[:html.index('id="on-this-day"')] if 'id="on-this-day"' in html else html
+    assert "HOT-2" in latest and "HOT-1" in latest
+    on_this_day = html[html.rindex("<table"):]
+    assert "HOT-1" in on_this_day and "HOT-2" not in on_this_day

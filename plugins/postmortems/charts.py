@@ -120,6 +120,8 @@ def _times(months, x, settings) -> Chart:
                        line=dict(color="#00897b", width=3), connectgaps=False)
     figure.add_scatter(name="TTD median", x=x, y=[s.median for s in ttd], mode="lines",
                        line=dict(color="#00897b", dash="dot"), connectgaps=False)
+    figure.add_scatter(name="TTD p90", x=x, y=[s.p90 for s in ttd], mode="lines",
+                       line=dict(color="#80cbc4", dash="dash"), connectgaps=False)
     if settings.mttr_target_minutes is not None:
         figure.add_scatter(name="MTTR target", x=[x[0], x[-1]],
                            y=[settings.mttr_target_minutes] * 2, mode="lines",

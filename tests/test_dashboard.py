@@ -1,0 +1,201 @@
+"""The dashboard, review pages, feed and macros of the example site, against figures
+computed here independently from the example files (python-frontmatter, not our reader)."""
+
+from __future__ import annotations
+
+import json
+import re
+import statistics
+import subprocess
+import sys
+import xml.dom.minidom
+from collections import defaultdict
+from datetime import date, datetime, timezone
+
+import frontmatter
+import pytest
+
+from conftest import REPO
+from test_build import Text
+
+
+@pytest.fixture(scope="module")
+def example_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("example") / "site"
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def read(out, url):
+    return (out / url / "index.html").read_text(encoding="utf-8")
+
+
+def chart_data(html: str) -> dict:
+    specs = []
+    for raw in re.findall(r'<script type="application/json" class="pm-chart-data"[^>]*>(.*?)</script>',
+                          html, re.S):
+        assert "</" not in raw and "<!--" not in raw
+        specs += json.loads(raw)
+    return {spec["key"]: spec["figure"] for spec in specs}
+
+
+def as_utc(value) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value.astimezone(timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def expected():
+    """Per month: counts and downtime by severity, and TTR values, computed from the files."""
+    counts = defaultdict(lambda: defaultdict(int))
+    downtime = defaultdict(lambda: defaultdict(float))
+    ttr = defaultdict(list)
+    for path in sorted((REPO / "docs/postmortems").glob("2*.md")):
+        meta = frontmatter.load(path).metadata
+        started = as_utc(meta["started"])
+        month = started.strftime("%Y-%m")
+        counts[month][meta["severity"]] += 1
+        if "downtime_minutes" in meta:
+            downtime[month][meta["severity"]] += meta["downtime_minutes"]
+        elif "resolved" in meta:
+            downtime[month][meta["severity"]] += (as_utc(meta["resolved"]) - started).total_seconds() / 60
+        if "resolved" in meta and "detected" in meta:
+            ttr[month].append((as_utc(meta["resolved"]) - as_utc(meta["detected"])).total_seconds() / 60)
+    return counts, downtime, ttr
+
+
+def trace(figure, name):
+    return next(t for t in figure["data"] if t.get("name") == name)
+
+
+def test_incidents_and_downtime_per_month_match(example_site, expected):
+    counts, downtime, _ = expected
+    charts = chart_data(read(example_site, "dashboard"))
+    for severity in ("P1", "P2", "P3", "P4"):
+        bars = trace(charts["incidents"], severity)
+        for month, value in zip(bars["x"], bars["y"]):
+            assert value == counts[month][severity], (severity, month)
+        down = trace(charts["downtime"], severity)
+        for month, value in zip(down["x"], down["y"]):
+            assert value == pytest.approx(downtime[month][severity]), (severity, month)
+
+
+def test_every_month_is_present_and_empty_months_are_zero(example_site, expected):
+    counts, _, _ = expected
+    bars = trace(chart_data(read(example_site, "dashboard"))["incidents"], "P1")
+    months = bars["x"]
+    assert months[0] == min(counts) and months[-1] == date.today().strftime("%Y-%m")
+    assert len(months) == len(set(months))
+    for a, b in zip(months, months[1:]):
+        ya, ma = int(a[:4]), int(a[5:])
+        assert (int(b[:4]), int(b[5:])) == ((ya + 1, 1) if ma == 12 else (ya, ma + 1))
+    assert all(isinstance(v, (int, float)) for v in bars["y"])  # zero, never a gap
+
+
+def test_mttr_mean_and_median_per_month_match(example_site, expected):
+    _, _, ttr = expected
+    times = chart_data(read(example_site, "dashboard"))["times"]
+    mean, median = trace(times, "MTTR (mean)"), trace(times, "TTR median")
+    for month, m, md in zip(mean["x"], mean["y"], median["y"]):
+        if ttr.get(month):
+            assert m == pytest.approx(statistics.fmean(ttr[month]), abs=0.01)
+            assert md == pytest.approx(statistics.median(ttr[month]), abs=0.01)
+        else:
+            assert m is None and md is None
+
+
+def test_definitions_say_which_clock_ttr_uses(example_site):
+    text = Text.of(read(example_site, "dashboard")).text
+    assert "TTR = resolved − detected (the site's ttr_start is 'detected')" in text
+    assert "left out" in text
+
+
+def test_chart_data_stays_per_month(example_site):
+    html = read(example_site, "dashboard")
+    charts = chart_data(html)
+    months = len(trace(charts["incidents"], "P1")["x"])
+    for figure in charts.values():
+        for t in figure["data"]:
+            assert len(t.get("x") or t.get("y") or []) <= max(months, 10)
+    assert "plotly.min.js" in html and "cdn" not in html.lower()
+    assert (example_site / "assets/postmortems/plotly.min.js").stat().st_size > 1_000_000
+
+
+def test_review_pages_for_every_month_with_incidents(example_site, expected):
+    counts, _, _ = expected
+    for month in counts:
+        assert (example_site / f"reviews/{month}/index.html").exists(), month
+    index = Text.of(read(example_site, "reviews")).text
+    assert "June 2026" in index
+    june = Text.of(read(example_site, "reviews/2026-06")).text
+    assert "HOT-13432" in june
+    assert "Recap the timeline" in june and "How could it have been caught earlier?" in june
+    assert "Post-mortems overdue for review" in june
+    august = Text.of(read(example_site, "reviews/2026-08")).text
+    assert "Recurrences seen this month" in august
+    assert "same root cause as HOT-11942 (2024-11-29), HOT-12210 (2025-04-02)" in august
+
+
+def test_review_page_groups_action_items_due_by_owner(example_site):
+    html = read(example_site, "reviews/2026-06")
+    section = html[html.index('id="action-items-due-this-month"'):html.index('id="overdue-action-items"')]
+    owners = re.findall(r"<h3[^>]*>(.*?)</h3>", section)
+    assert owners == sorted(owners, key=str.lower) and "@bwilson" in owners
+
+
+def test_feed_lists_post_mortems_with_status_in_the_entry_id(example_site):
+    doc = xml.dom.minidom.parse(str(example_site / "feed.xml"))
+    entries = doc.getElementsByTagName("entry")
+    assert len(entries) == 33
+    ids = [e.getElementsByTagName("id")[0].firstChild.data for e in entries]
+    assert "urn:postmortem:HOT-13432:in-review" in ids
+    assert all(" " not in i for i in ids)
+
+
+def test_macros_on_the_guide_page(example_site):
+    text = Text.of(read(example_site, "guide/macros")).text
+    assert "MTTR in October 2026: 13 h 22 min" in text
+    assert "incidents on checkout-api in April 2025: 1." in text
+    assert "HOT-13590" in text  # the P1 table
+    assert chart_data(read(example_site, "guide/macros"))
+
+
+@pytest.mark.browser
+def test_dashboard_and_review_page_draw_in_a_browser(example_site, browser):
+    from conftest import ARTIFACTS, Served
+
+    server = Served(example_site)
+    try:
+        page = browser.page(height=1200)
+        page.goto(server.base + "dashboard/")
+        page.wait_for_function(
+            "document.querySelectorAll('.pm-chart[data-drawn]').length === "
+            "document.querySelectorAll('.pm-chart').length", timeout=30000)
+        charts = page.locator(".pm-chart")
+        assert charts.count() == 7
+        for n in range(charts.count()):
+            chart = charts.nth(n)
+            assert int(chart.get_attribute("data-drawn")) > 0
+            assert chart.locator(".main-svg").count() > 0  # plotly drew into it
+            assert chart.locator(".trace, .bars, .boxlayer path, .scatterlayer path").count() > 0
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-light.png"), full_page=True)
+        page.click("label[for='__palette_1']")  # Material's palette toggle
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / "dashboard-dark.png"), full_page=True)
+        assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == "slate"
+
+        page.goto(server.base + "reviews/2026-08/")
+        page.wait_for_selector(".pm-headline")
+        assert "HOT-13590" in page.inner_text("article")
+        page.screenshot(path=str(ARTIFACTS / "review-2026-08.png"), full_page=True)
+
+        page.goto(server.base + "guide/macros/")
+        page.wait_for_selector(".pm-chart[data-drawn]")
+    finally:
+        server.close()
+    assert browser.console_errors == []
+    assert browser.outside_requests == []
