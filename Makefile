@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: serve build test validate browser clean schema fuzz
+.PHONY: serve build test validate browser clean schema fuzz bench
 
 $(STAMP): requirements.txt plugins/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,3 +44,7 @@ schema: $(STAMP)
 # 10,000 examples per property: arbitrary YAML and Markdown through every stage.
 fuzz: $(STAMP)
 	FUZZ_EXAMPLES=10000 $(BIN)/python -m pytest tests/test_fuzz.py -q
+
+# The plugin against plain Material at 1,000 and 5,000 post-mortems (10,000 with BENCH_FULL=1).
+bench: $(STAMP)
+	$(BIN)/python bench/bench.py

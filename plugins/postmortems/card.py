@@ -130,12 +130,16 @@ def recurrence(links: Links, settings: Settings, href_of: Callable[[PostMortem],
     return f'<div class="pm-recurrence{warn}">\n' + "\n".join(parts) + "\n</div>"
 
 
-def page_markdown(record: PostMortem, settings: Settings, today: date, links: Links,
-                  href_of: Callable[[PostMortem], str]) -> str:
-    """The Markdown MkDocs renders for a post-mortem: problems, card, action items,
-    recurrence, then the body."""
-    head = "\n\n".join(part for part in (
+def page_head(record: PostMortem, settings: Settings, today: date, links: Links,
+              href_of: Callable[[PostMortem], str]) -> str:
+    """What the plugin puts above a post-mortem's body: problems, card, recurrence, actions."""
+    return "\n\n".join(part for part in (
         problems_box(record.problems), summary_card(record, settings),
         recurrence(links, settings, href_of), action_items(record, settings, today),
     ) if part)
-    return f"{head}\n\n{record.body.strip()}\n"
+
+
+def page_markdown(record: PostMortem, settings: Settings, today: date, links: Links,
+                  href_of: Callable[[PostMortem], str]) -> str:
+    """The Markdown MkDocs renders for a post-mortem: the head, then the author's body."""
+    return f"{page_head(record, settings, today, links, href_of)}\n\n{record.body.strip()}\n"

@@ -8,6 +8,7 @@ Generated content is raw HTML inside Markdown, so Markdown syntax in titles
 from __future__ import annotations
 
 import html
+import re
 from typing import Iterable
 
 from .catalog import PostMortem
@@ -61,3 +62,30 @@ def duration(record: PostMortem) -> str:
 
 def join_list(values: Iterable[str] | None) -> str:
     return ", ".join(esc(v) for v in values or []) or "—"
+
+
+class Stash:
+    """Generated HTML kept out of Markdown and put back into the rendered page.
+
+    Python-Markdown runs every raw HTML block through its own HTML parser, which cost
+    more than all the rest of a page; our blocks are built escaped and need none of it.
+    Each block becomes a one-word paragraph and is restored after rendering.
+    """
+
+    _KEY = re.compile(r"<p>(PMSTASH\d+X)</p>")
+
+    def __init__(self) -> None:
+        self.blocks: dict[str, str] = {}
+
+    def put(self, block: str) -> str:
+        key = f"PMSTASH{len(self.blocks):08d}X"
+        self.blocks[key] = block
+        return key
+
+    def stash_blocks(self, markdown: str) -> str:
+        """Replace each blank-line separated chunk that is raw HTML by a stash key."""
+        chunks = markdown.split("\n\n")
+        return "\n\n".join(self.put(c) if c.lstrip().startswith("<") else c for c in chunks)
+
+    def restore(self, html: str) -> str:
+        return self._KEY.sub(lambda m: self.blocks.get(m.group(1), m.group(0)), html)

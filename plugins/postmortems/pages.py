@@ -27,8 +27,9 @@ MARKER = "<!-- postmortems:index -->"
 
 
 def with_title(title: str, content: str) -> str:
-    """Content under front matter that sets the page title (escaped: themes print it raw)."""
-    return f"---\ntitle: {json.dumps(esc(title))}\n---\n\n{content}\n"
+    """A generated listing page: its title (escaped: themes print titles raw), and kept out
+    of the search index, where it would only repeat the post-mortems' own entries."""
+    return f"---\ntitle: {json.dumps(esc(title))}\nsearch:\n  exclude: true\n---\n\n{content}\n"
 
 
 def _rows(records: Iterable[PostMortem], settings: Settings, href: Href, url_of: UrlOf,

@@ -25,6 +25,8 @@ def find_in_text(text: str) -> list[str]:
 
 def find_in_body(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, placeholder) for each placeholder in the Markdown body, outside code."""
+    if not PLACEHOLDER_RE.search(body):  # the common case: one pass in C, nothing to report
+        return
     fence: str | None = None
     for offset, line in enumerate(body.split("\n")):
         opener = _FENCE_RE.match(line)

@@ -121,8 +121,9 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             return None
         page.meta = self.build.page_meta(record)
         today = datetime.now(timezone.utc).astimezone(self.settings.tz).date()
-        return card.page_markdown(record, self.settings, today, self.build.graph.of(record),
-                                  lambda r: get_relative_url(self.build.url_of(r), page.url))
+        head = card.page_head(record, self.settings, today, self.build.graph.of(record),
+                              lambda r: get_relative_url(self.build.url_of(r), page.url))
+        return f"{self.build.stash.stash_blocks(head)}\n\n{record.body.strip()}\n"
 
     @event_priority(-100)  # last: after macros and our own page content, link ids everywhere
     def _link_ids(self, markdown: str, page: Page, config: MkDocsConfig,
@@ -133,12 +134,21 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 
     on_page_markdown = CombinedEvent(_page_content, _link_ids)
 
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        """A post-mortem's body as we already read it: MkDocs need not read the file again
+        nor parse its front matter (with the slow pure-Python YAML loader)."""
+        record = self.build.record_for(page.file) if self.build is not None else None
+        return record.body if record is not None else None
+
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig,
                         files: Files) -> str | None:
-        """Post-mortem pages keep only allow-listed HTML unless the site trusts them."""
-        if self.build is None or self.settings.trust_html or self.build.record_for(page.file) is None:
+        """Post-mortem pages keep only allow-listed HTML unless the site trusts them; then
+        our own (escaped) blocks are put back in."""
+        if self.build is None:
             return None
-        return sanitize.clean(html)
+        if not self.settings.trust_html and self.build.record_for(page.file) is not None:
+            html = sanitize.clean(html)
+        return self.build.stash.restore(html)
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.build is not None and self.build.catalog.needing_attention and not config.strict:

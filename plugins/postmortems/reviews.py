@@ -33,10 +33,17 @@ def index_page(months: list[metrics.Month], href: Href) -> str:
                       + table(["Month", "Incidents", "Severe", "Downtime", "MTTR"], rows, "pm-reviews"))
 
 
+CURRENT_MONTHS = 2  # pages that list today's overdue work: this month's and the last one's
+
+
 def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catalog, graph: Graph,
-               today: date, href: Href, url_of: UrlOf) -> str:
+               today: date, href: Href, url_of: UrlOf,
+               items: list[metrics.ActionItem]) -> str:
+    """One month's review. Today's overdue work is listed in full only on the current
+    months' pages (older pages link there), so the pages together stay linear in size."""
     settings = catalog.settings
     link = lambda r: record_link(r, href(url_of(r)))  # noqa: E731
+    current = month.month in {m.month for m in months[-CURRENT_MONTHS:]}
     incidents = table(
         ["Id", "Title", "Severity", "Status", "Downtime", "TTR"],
         [[link(r), esc(r.title), severity_badge(r.meta.get("severity"), settings),
@@ -47,6 +54,13 @@ def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catal
                          [[link(r), esc(r.title), status_badge(r.meta.get("status"), settings),
                            esc(r.review.due.isoformat())] for r in overdue], "pm-list") \
         if overdue else "<p>None.</p>"
+    overdue_items = _by_owner(_overdue(items, settings, today), href, url_of)
+    if not current:
+        latest = href(f"reviews/{months[-1].month}/")
+        note = (f'<p>{len(overdue)} as of {today.isoformat()}; listed on '
+                f'<a href="{esc(latest)}">the current review</a>.</p>')
+        overdue_html = note
+        overdue_items = note.replace(f"{len(overdue)} as of", f"{len(_overdue(items, settings, today))} as of")
     return with_title(f"Incident review: {month_title(month.month)}", "\n\n".join([
         f"{month.count} incident(s) started in {month_title(month.month)} "
         f"({esc(settings.timezone)}). Figures against the month before and the trailing "
@@ -57,23 +71,22 @@ def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catal
         f"{' or '.join(s for s in settings.statuses if s not in settings.reviewed_statuses)} past "
         "their review deadline.",
         overdue_html,
-        "## Action items due this month", _by_owner(_due_in(catalog, month.month), href, url_of),
-        "## Overdue action items", _by_owner(_overdue(catalog, today), href, url_of),
+        "## Action items due this month", _by_owner(_due_in(items, month.month), href, url_of),
+        "## Overdue action items", overdue_items,
         "## Recurrences seen this month", _recurrences(month, graph, href, url_of),
         "## Agenda", _agenda(month, href, url_of),
     ]))
 
 
-def _due_in(catalog: Catalog, month: str) -> list[metrics.ActionItem]:
-    return [i for i in metrics.action_items(catalog.records, catalog.settings)
+def _due_in(items: list[metrics.ActionItem], month: str) -> list[metrics.ActionItem]:
+    return [i for i in items
             if i.item.get("due") is not None and i.item["due"].strftime("%Y-%m") == month]
 
 
-def _overdue(catalog: Catalog, today: date) -> list[metrics.ActionItem]:
-    done = catalog.settings.action_item_done
-    return [i for i in metrics.action_items(catalog.records, catalog.settings)
-            if i.item.get("status", "Open") not in done and i.item.get("due") is not None
-            and i.item["due"] < today]
+def _overdue(items: list[metrics.ActionItem], settings, today: date) -> list[metrics.ActionItem]:
+    return [i for i in items
+            if i.item.get("status", "Open") not in settings.action_item_done
+            and i.item.get("due") is not None and i.item["due"] < today]
 
 
 def _by_owner(items: list[metrics.ActionItem], href: Href, url_of: UrlOf) -> str:

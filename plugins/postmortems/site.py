@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from . import dashboard, export, feed, history, metrics, pages, reviews
 from .catalog import Catalog, PostMortem
 from .graph import Graph
-from .html import esc
+from .html import Stash, esc
 from .linker import Linker
 from .metrics import by_service
 
@@ -35,6 +35,7 @@ class SiteBuild:
         self.catalog = catalog
         self.config = config
         self.files = files
+        self.stash = Stash()
         self.graph = Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
@@ -113,12 +114,13 @@ class SiteBuild:
         today = datetime.now(timezone.utc).astimezone(self.catalog.settings.tz).date()
         self._add("dashboard/index.md", lambda href: dashboard.page(self.catalog, today, href))
         months = metrics.months(self.catalog.records, self.catalog.settings, today)
+        items = metrics.action_items(self.catalog.records, self.catalog.settings)
         self._add("reviews/index.md", lambda href: reviews.index_page(months, href))
         for month in months:
             if month.count:
                 self._add(f"reviews/{month.month}/index.md",
                           lambda href, m=month: reviews.month_page(
-                              m, months, self.catalog, self.graph, today, href, self.url_of),
+                              m, months, self.catalog, self.graph, today, href, self.url_of, items),
                           InclusionLevel.NOT_IN_NAV)
 
     def _add_index(self) -> None:
@@ -141,6 +143,7 @@ class SiteBuild:
         if existing is not None:
             self.files.remove(existing)
         file = File.generated(self.config, src_uri, content="", inclusion=inclusion)
-        file.content_string = render(lambda target: get_relative_url(target, file.url))
+        content = render(lambda target: get_relative_url(target, file.url))
+        file.content_string = self.stash.stash_blocks(content) if src_uri.endswith(".md") else content
         self.files.append(file)
         return file
