@@ -45,6 +45,7 @@ class PostMortem:
     review: figures.Review
     problems: list[Problem] = field(default_factory=list)
     refused: bool = False  # not read at all (outside the repository, too large): not published
+    mentions: frozenset[str] = frozenset()  # ids written in the body (maybe unknown ones)
 
     @property
     def path(self) -> str:
@@ -112,6 +113,7 @@ class _Parsed:
     front: Mapping | None
     problems: list[Problem]
     refused: bool = False
+    mentions: frozenset[str] = frozenset()
 
 
 class ParseCache:
@@ -170,7 +172,9 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
     if parsed.front is not None:
         meta = convert_front_matter(parsed.front, settings, sink)
         rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
-    return _Parsed(meta, parsed.body, parsed.body_line, parsed.front, list(sink.items))
+    mentions = frozenset(m.group(0) for m in settings.mention_regex.finditer(parsed.body))
+    return _Parsed(meta, parsed.body, parsed.body_line, parsed.front, list(sink.items),
+                   mentions=mentions)
 
 
 def load(sources: Iterable[Source], settings: Settings, *, now: datetime | None = None,
@@ -214,6 +218,7 @@ def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
         review=figures.review_state(parsed.meta, settings, today),
         problems=parsed.problems + sink.items,
         refused=parsed.refused,
+        mentions=parsed.mentions,
     )
 
 
@@ -268,23 +273,23 @@ def discover(root: str | Path, display_base: str | Path | None = None,
     if root.is_file():
         return [_source(root, root.parent, display_base, repository)]
     found = []
-    for path in sorted(root.rglob("*.md")):
-        rel = path.relative_to(root)
-        if any(part.startswith(("_", ".")) for part in rel.parts):
-            continue
-        if rel.as_posix() == "index.md":
-            continue
-        found.append(_source(path, root, display_base, repository))
+    for folder, dirs, names in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        for name in sorted(names):
+            if not name.endswith(".md") or name.startswith(("_", ".")):
+                continue
+            if name == "index.md" and os.path.samefile(folder, root):
+                continue
+            found.append(_source(Path(folder, name), root, display_base, repository))
     return found
 
 
 def _source(path: Path, root: Path, display_base: str | Path | None,
             repository: str | Path | None) -> Source:
-    base = Path(display_base) if display_base else Path.cwd()
     try:
-        display = os.path.relpath(path, base)
+        display = os.path.relpath(path, display_base or os.curdir)
     except ValueError:  # another drive on Windows
         display = str(path)
-    name = path.relative_to(root).with_suffix("").as_posix()
-    return Source(str(path.absolute()), display.replace(os.sep, "/"), name,
+    name = os.path.relpath(path, root)[:-3].replace(os.sep, "/")
+    return Source(os.path.abspath(path), display.replace(os.sep, "/"), name,
                   str(repository) if repository is not None else None)

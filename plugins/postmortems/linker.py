@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from .settings import id_body
+
 # A resolver gets an id and returns (href, tooltip) or None to leave the text alone.
 Resolver = Callable[[str], "tuple[str, str] | None"]
 
@@ -24,16 +26,6 @@ _SKIP = (
     r"|(?P<tag></?[A-Za-z][^>]*>|<!--.*?-->)"                # any other HTML tag or comment
     r"|(?P<auto><(?:https?|mailto|ftp):[^>]*>)"              # autolink
 )
-
-
-def id_body(pattern: str) -> str:
-    """The site's id pattern without its anchors, to embed in a larger expression."""
-    body = pattern
-    if body.startswith("^"):
-        body = body[1:]
-    if body.endswith("$") and not body.endswith("\\$"):
-        body = body[:-1]
-    return body
 
 
 class Linker:

@@ -21,7 +21,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from . import assets, card, navigation, sanitize, templating
+from . import assets, card, navigation, rebuild, sanitize, templating
 from .catalog import Catalog, ParseCache, Source, load
 from .settings import Settings, SettingsError
 from .site import SiteBuild
@@ -46,6 +46,10 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.cache = ParseCache()  # deliberately kept across serve rebuilds
         self.build: SiteBuild | None = None
         self.root = os.getcwd()
+        self.dirty = False
+        # Deliberately kept across serve rebuilds, for --dirty: what the last build showed.
+        self.memory: rebuild.Memory | None = None
+        self.page_mentions: dict[str, frozenset[str]] = {}
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None):
         """Take our options into :class:`Settings`, the one definition the CLI shares."""
@@ -60,6 +64,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and so the parse cache, across rebuilds."""
+        self.dirty = dirty
 
     @event_priority(-100)  # after mkdocs-macros has built its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
@@ -84,7 +89,25 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.build = SiteBuild(catalog, config, files)
         self.build.generate()
         assets.add_files(files, config)
+        if self.dirty:
+            self._plan_dirty_rebuild(files)
         return files
+
+    def _plan_dirty_rebuild(self, files: Files) -> None:
+        """Under --dirty, render again what derives from the change, and only that."""
+        build = self.build
+        nav = tuple((r.name, build.nav_title(r)) for r in build.catalog.records[:self.settings.recent_in_nav])
+        memory = rebuild.remember(build.catalog, build.generated_digests(), nav, self.page_mentions)
+        if self.memory is not None:
+            plan = rebuild.plan(self.memory, memory, build.catalog)
+            for file in files.documentation_pages():
+                record = build.record_for(file)
+                if plan.full or (record is not None and record.name in plan.records) \
+                        or file.src_uri in plan.pages:
+                    file.is_modified = _always  # type: ignore[method-assign]
+                elif file.src_uri in plan.unchanged_generated:
+                    file.is_modified = _never  # type: ignore[method-assign]
+        self.memory = memory
 
     def _take_sources(self, files: Files) -> list[Source]:
         """Post-mortem files among the site's files; templates (``_*``) are not published."""
@@ -130,7 +153,11 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
                   files: Files) -> str | None:
         if self.build is None:
             return None
-        return self.build.link_ids(markdown, page.url, self.build.record_for(page.file))
+        record = self.build.record_for(page.file)
+        linked, mentioned = self.build.link_ids(markdown, page.url, record)
+        if record is None:
+            self.page_mentions[page.file.src_uri] = mentioned
+        return linked
 
     on_page_markdown = CombinedEvent(_page_content, _link_ids)
 
@@ -155,6 +182,14 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             count = len(self.build.catalog.needing_attention)
             log.info(f"{count} post-mortem file(s) have problems; see 'Needs attention' "
                      "on the post-mortems index")
+
+
+def _always() -> bool:
+    return True
+
+
+def _never() -> bool:
+    return False
 
 
 def is_postmortem_uri(src_uri: str) -> bool:

@@ -214,6 +214,7 @@ class _Converter:
         self.sink = sink
         self.seen: set[int] = set()
         self.alias_lines: set[int] = set()
+        self.may_cut = bool(_HASH_IN_VALUE.search(front_text))  # one scan, not one per value
 
     def convert(self, node: yaml.Node, depth: int, field: str = "",
                 at_line: int | None = None) -> Node | None:
@@ -245,7 +246,7 @@ class _Converter:
             self.sink.error(line, field, f"YAML tags such as '!!{tag}' are not allowed; remove the tag")
             return None
         plain = not node.style  # libyaml gives "" for plain, PyYAML None
-        if plain and tag == "str":
+        if plain and self.may_cut and tag == "str":
             self._check_cut_by_hash(node, field)
         return Scalar(node.value, tag, plain, line)
 

@@ -7,6 +7,7 @@ and parse results can be cached per settings.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -69,6 +70,11 @@ class Settings:
     def id_regex(self) -> re.Pattern[str]:
         """The id pattern, matched on ASCII only: other digit scripts never look like ids."""
         return self._compiled
+
+    @property
+    def mention_regex(self) -> re.Pattern[str]:
+        """The id pattern without anchors and groups' captures, to find ids in text."""
+        return _mention_regex(self.id_pattern)
 
     @property
     def tz(self) -> tzinfo:
@@ -191,3 +197,15 @@ def _zone(name: str) -> tzinfo:
         raise SettingsError(
             f"timezone: {name!r} is not a known time zone; use an IANA name such as 'UTC' or 'Europe/Berlin'"
         ) from exc
+
+
+def id_body(pattern: str) -> str:
+    """An id pattern without its anchors, to embed in a larger expression."""
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    return body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
+
+
+@functools.lru_cache(maxsize=8)
+def _mention_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![A-Za-z0-9_\-])(?:" + id_body(pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])",
+                      re.ASCII)

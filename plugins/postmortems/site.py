@@ -13,7 +13,7 @@ from mkdocs.utils import get_relative_url
 
 from datetime import datetime, timezone
 
-from . import dashboard, export, feed, history, metrics, pages, reviews
+from . import dashboard, export, feed, history, metrics, pages, rebuild, reviews
 from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import Stash, esc
@@ -36,6 +36,7 @@ class SiteBuild:
         self.config = config
         self.files = files
         self.stash = Stash()
+        self.generated: dict[str, str] = {}  # generated page -> its Markdown, before stashing
         self.graph = Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
@@ -85,11 +86,15 @@ class SiteBuild:
         self._add_feed()
         self._add(JSON_URI, lambda href: export.to_json(self.catalog, self.url_of))
 
-    def link_ids(self, markdown: str, page_url: str, own: PostMortem | None) -> str:
-        """Link every known id mentioned in a page's Markdown (one pass over the page)."""
+    def link_ids(self, markdown: str, page_url: str,
+                 own: PostMortem | None) -> tuple[str, frozenset[str]]:
+        """Link every known id mentioned in a page's Markdown (one pass over the page);
+        also say which ids the page mentions."""
         settings = self.catalog.settings
+        mentioned: set[str] = set()
 
         def resolve(ident: str) -> tuple[str, str] | None:
+            mentioned.add(ident)
             record = self.catalog.by_id.get(ident)
             if record is not None:
                 if record is own:
@@ -99,7 +104,10 @@ class SiteBuild:
                 return settings.tracker_link(ident), f"{ident} in the tracker"
             return None
 
-        return self.linker.link(markdown, resolve)
+        return self.linker.link(markdown, resolve), frozenset(mentioned)
+
+    def generated_digests(self) -> dict[str, str]:
+        return {uri: rebuild.digest(text) for uri, text in self.generated.items()}
 
     def _add_feed(self) -> None:
         site_url = (self.config.site_url or "").rstrip("/")
@@ -144,6 +152,7 @@ class SiteBuild:
             self.files.remove(existing)
         file = File.generated(self.config, src_uri, content="", inclusion=inclusion)
         content = render(lambda target: get_relative_url(target, file.url))
+        self.generated[src_uri] = content
         file.content_string = self.stash.stash_blocks(content) if src_uri.endswith(".md") else content
         self.files.append(file)
         return file
