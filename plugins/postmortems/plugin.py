@@ -50,6 +50,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         # Deliberately kept across serve rebuilds, for --dirty: what the last build showed.
         self.memory: rebuild.Memory | None = None
         self.page_mentions: dict[str, frozenset[str]] = {}
+        self.last_generated: tuple[str, dict] | None = None  # (signature, generated pages)
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None):
         """Take our options into :class:`Settings`, the one definition the CLI shares."""
@@ -87,7 +88,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             if record.refused:  # a symlink out of the repository, or over the size limit
                 files.remove(files.get_file_from_path(f"{SECTION}/{record.name}.md"))
         self.build = SiteBuild(catalog, config, files)
-        self.build.generate()
+        self.build.generate(self.last_generated)
+        self.last_generated = (self.build.signature, self.build.generated)
         assets.add_files(files, config)
         if self.dirty:
             self._plan_dirty_rebuild(files)
@@ -97,7 +99,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         """Under --dirty, render again what derives from the change, and only that."""
         build = self.build
         nav = tuple((r.name, build.nav_title(r)) for r in build.catalog.records[:self.settings.recent_in_nav])
-        memory = rebuild.remember(build.catalog, build.generated_digests(), nav, self.page_mentions)
+        memory = rebuild.remember(build.catalog, build.fingerprints, build.generated_digests(), nav,
+                                  self.page_mentions)
         if self.memory is not None:
             plan = rebuild.plan(self.memory, memory, build.catalog)
             for file in files.documentation_pages():

@@ -39,10 +39,10 @@ class Memory:
     page_mentions: dict[str, frozenset[str]] = field(default_factory=dict)  # hand-written pages
 
 
-def remember(catalog: Catalog, generated: dict[str, str], nav: tuple,
-             page_mentions: dict[str, frozenset[str]]) -> Memory:
+def remember(catalog: Catalog, fingerprints: dict[str, str], generated: dict[str, str],
+             nav: tuple, page_mentions: dict[str, frozenset[str]]) -> Memory:
     return Memory(
-        fingerprints={r.name: fingerprint(r) for r in catalog.records},
+        fingerprints=dict(fingerprints),
         ids={r.name: r.id for r in catalog.records},
         references={r.name: frozenset((r.meta.get("recurrence") or []) + (r.meta.get("related") or []))
                     for r in catalog.records},

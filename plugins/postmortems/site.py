@@ -11,6 +11,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
+import functools
 from datetime import datetime, timezone
 
 from . import dashboard, export, feed, history, metrics, pages, rebuild, reviews
@@ -36,7 +37,8 @@ class SiteBuild:
         self.config = config
         self.files = files
         self.stash = Stash()
-        self.generated: dict[str, str] = {}  # generated page -> its Markdown, before stashing
+        # generated page -> (its Markdown before stashing, inclusion), to reuse next time
+        self.generated: dict[str, tuple[str, InclusionLevel]] = {}
         self.graph = Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
@@ -67,8 +69,28 @@ class SiteBuild:
             meta["hide"] = list(record.meta["hide"])
         return meta
 
-    def generate(self) -> None:
-        """Add the index, year, service pages and the JSON catalog to the site's files."""
+    @functools.cached_property
+    def fingerprints(self) -> dict[str, str]:
+        """Each record as other pages show it (computed once a build)."""
+        return {r.name: rebuild.fingerprint(r) for r in self.catalog.records}
+
+    @functools.cached_property
+    def signature(self) -> str:
+        """What every generated page derives from: all records as shown, the day, the settings."""
+        today = datetime.now(timezone.utc).astimezone(self.catalog.settings.tz).date()
+        return rebuild.digest(repr((sorted(self.fingerprints.values()), today, self.catalog.settings)))
+
+    def generate(self, previous: tuple[str, dict[str, tuple[str, InclusionLevel]]] | None = None) -> None:
+        """Add the generated pages and the JSON catalog to the site's files; reuse the last
+        build's when nothing they derive from changed (an edit to a body, say)."""
+        if previous is not None and previous[0] == self.signature:
+            for uri, (content, inclusion) in previous[1].items():
+                self._add(uri, lambda href, c=content: c, inclusion)
+        else:
+            self._generate_all()
+        self._add_feed()
+
+    def _generate_all(self) -> None:
         self._add_index()
         for year in pages.years(self.catalog):
             self._add(f"{SECTION}/{year}/index.md",
@@ -83,7 +105,6 @@ class SiteBuild:
                       InclusionLevel.NOT_IN_NAV)
         self._add("recurring/index.md", lambda href: pages.recurring_page(self.graph, href, self.url_of))
         self._add_dashboard_and_reviews()
-        self._add_feed()
         self._add(JSON_URI, lambda href: export.to_json(self.catalog, self.url_of))
 
     def link_ids(self, markdown: str, page_url: str,
@@ -107,7 +128,7 @@ class SiteBuild:
         return self.linker.link(markdown, resolve), frozenset(mentioned)
 
     def generated_digests(self) -> dict[str, str]:
-        return {uri: rebuild.digest(text) for uri, text in self.generated.items()}
+        return {uri: rebuild.digest(text) for uri, (text, _) in self.generated.items()}
 
     def _add_feed(self) -> None:
         site_url = (self.config.site_url or "").rstrip("/")
@@ -152,7 +173,8 @@ class SiteBuild:
             self.files.remove(existing)
         file = File.generated(self.config, src_uri, content="", inclusion=inclusion)
         content = render(lambda target: get_relative_url(target, file.url))
-        self.generated[src_uri] = content
+        if src_uri != feed.FEED_URI:
+            self.generated[src_uri] = (content, inclusion)
         file.content_string = self.stash.stash_blocks(content) if src_uri.endswith(".md") else content
         self.files.append(file)
         return file
