@@ -130,6 +130,14 @@ def recurrence(links: Links, settings: Settings, href_of: Callable[[PostMortem],
     return f'<div class="pm-recurrence{warn}">\n' + "\n".join(parts) + "\n</div>"
 
 
+def search_summary(record: PostMortem) -> str:
+    """One line of the card's facts for the search index (the card itself is not indexed)."""
+    meta = record.meta
+    parts = [meta.get("severity"), meta.get("status"), ", ".join(meta.get("services") or []),
+             meta.get("owner"), meta.get("incident_commander"), ", ".join(meta.get("tags") or [])]
+    return f'<p class="pm-summary-line">{esc(" · ".join(p for p in parts if p))}</p>'
+
+
 def page_head(record: PostMortem, settings: Settings, today: date, links: Links,
               href_of: Callable[[PostMortem], str]) -> str:
     """What the plugin puts above a post-mortem's body: problems, card, recurrence, actions."""

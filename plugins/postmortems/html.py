@@ -69,16 +69,20 @@ class Stash:
 
     Python-Markdown runs every raw HTML block through its own HTML parser, which cost
     more than all the rest of a page; our blocks are built escaped and need none of it.
-    Each block becomes a one-word paragraph and is restored after rendering.
+    Each block becomes a one-word paragraph. ``hide`` turns the paragraphs into comments,
+    which the search indexer skips (the card's fields would triple its work and add only
+    noise to results); ``restore`` then puts the blocks in, after indexing.
     """
 
-    _KEY = re.compile(r"<p>(PMSTASH\d+X)</p>")
+    _PARAGRAPH = re.compile(r"<p>(PMSTASH\d+[XS])</p>")
+    _COMMENT = re.compile(r"<!--(PMSTASH\d+X)-->")
 
     def __init__(self) -> None:
         self.blocks: dict[str, str] = {}
 
-    def put(self, block: str) -> str:
-        key = f"PMSTASH{len(self.blocks):08d}X"
+    def put(self, block: str, searchable: bool = False) -> str:
+        """A key for ``block``; a searchable block is put back before indexing."""
+        key = f"PMSTASH{len(self.blocks):08d}{'S' if searchable else 'X'}"
         self.blocks[key] = block
         return key
 
@@ -87,5 +91,11 @@ class Stash:
         chunks = markdown.split("\n\n")
         return "\n\n".join(self.put(c) if c.lstrip().startswith("<") else c for c in chunks)
 
+    def hide(self, html: str) -> str:
+        def swap(match: re.Match[str]) -> str:
+            key = match.group(1)
+            return self.blocks.get(key, "") if key.endswith("S") else f"<!--{key}-->"
+        return self._PARAGRAPH.sub(swap, html)
+
     def restore(self, html: str) -> str:
-        return self._KEY.sub(lambda m: self.blocks.get(m.group(1), m.group(0)), html)
+        return self._COMMENT.sub(lambda m: self.blocks.get(m.group(1), ""), self.hide(html))

@@ -149,7 +149,9 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         today = datetime.now(timezone.utc).astimezone(self.settings.tz).date()
         head = card.page_head(record, self.settings, today, self.build.graph.of(record),
                               lambda r: get_relative_url(self.build.url_of(r), page.url))
-        return f"{self.build.stash.stash_blocks(head)}\n\n{record.body.strip()}\n"
+        summary = self.build.stash.put(card.search_summary(record), searchable=True)
+        return (f"{self.build.stash.stash_blocks(head)}\n\n{summary}\n\n"
+                f"{record.body.strip()}\n")
 
     @event_priority(-100)  # last: after macros and our own page content, link ids everywhere
     def _link_ids(self, markdown: str, page: Page, config: MkDocsConfig,
@@ -178,7 +180,13 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             return None
         if not self.settings.trust_html and self.build.record_for(page.file) is not None:
             html = sanitize.clean(html)
-        return self.build.stash.restore(html)
+        return self.build.stash.hide(html)
+
+    @event_priority(-100)  # after the search plugin has indexed the page's own text
+    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation):
+        if self.build is not None:
+            page.content = self.build.stash.restore(page.content or "")
+        return context
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.build is not None and self.build.catalog.needing_attention and not config.strict:
