@@ -46,6 +46,7 @@ class PostMortem:
     problems: list[Problem] = field(default_factory=list)
     refused: bool = False  # not read at all (outside the repository, too large): not published
     mentions: frozenset[str] = frozenset()  # ids written in the body (maybe unknown ones)
+    _months: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -78,7 +79,12 @@ class PostMortem:
 
     def month(self, settings: Settings) -> str | None:
         """The calendar month of ``started`` in the site's time zone, 'YYYY-MM'."""
-        return self.started.astimezone(settings.tz).strftime("%Y-%m") if self.started else None
+        if self.started is None:
+            return None
+        cached = self._months.get(settings.timezone)
+        if cached is None:  # asked for many times a build, by every monthly figure
+            cached = self._months[settings.timezone] = self.started.astimezone(settings.tz).strftime("%Y-%m")
+        return cached
 
 
 @dataclass

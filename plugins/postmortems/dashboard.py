@@ -31,7 +31,20 @@ def _delta(now: float | None, before: float | None, minutes: bool) -> str:
     return f'<span class="{css}">{arrow} {esc(_fmt(abs(diff), minutes))}</span>'
 
 
-def tiles(catalog: Catalog, months: list[metrics.Month], today: date, last: str | None = None) -> str:
+def open_work(catalog: Catalog, today: date) -> tuple[tuple[str, int], ...]:
+    """Today's open and overdue action items and overdue reviews (compute once a build and
+    pass it to every page's tiles)."""
+    settings = catalog.settings
+    items = metrics.action_items(catalog.records, settings)
+    open_items = [i for i in items if i.item.get("status", "Open") not in settings.action_item_done]
+    overdue = [i for i in open_items if i.item.get("due") is not None and i.item["due"] < today]
+    reviews = sum(1 for r in catalog.records if r.review.overdue)
+    return (("Open action items", len(open_items)), ("Overdue action items", len(overdue)),
+            ("Post-mortems overdue for review", reviews))
+
+
+def tiles(catalog: Catalog, months: list[metrics.Month], today: date, last: str | None = None,
+          work: tuple[tuple[str, int], ...] | None = None) -> str:
     """A month (by default the last full one) against the month before and the trailing
     12-month average, then today's open and overdue work."""
     settings = catalog.settings
@@ -57,12 +70,7 @@ def tiles(catalog: Catalog, months: list[metrics.Month], today: date, last: str 
             f'<span class="pm-tile-label">vs {before}: {_delta(now, prior, minutes)}</span>'
             f'<span class="pm-tile-label">vs 12-month avg {esc(_fmt(average, minutes))}: '
             f'{_delta(now, average, minutes)}</span></div>')
-    items = metrics.action_items(catalog.records, settings)
-    open_items = [i for i in items if i.item.get("status", "Open") not in settings.action_item_done]
-    overdue = [i for i in open_items if i.item.get("due") is not None and i.item["due"] < today]
-    reviews = sum(1 for r in catalog.records if r.review.overdue)
-    for name, count in (("Open action items", len(open_items)), ("Overdue action items", len(overdue)),
-                        ("Post-mortems overdue for review", reviews)):
+    for name, count in work if work is not None else open_work(catalog, today):
         cells.append(f'<div class="pm-tile"><span class="pm-tile-label">{name}, today</span>'
                      f'<span class="pm-tile-value">{count}</span></div>')
     return f'<div class="pm-tiles pm-headline">{"".join(cells)}</div>'

@@ -6,6 +6,7 @@ line all take their numbers from here so they cannot disagree.
 
 from __future__ import annotations
 
+import functools
 import re
 import statistics
 from dataclasses import dataclass, field
@@ -161,48 +162,48 @@ class Month:
                 out[severity] = round(out[severity] + value(record), 2)
         return out
 
-    @property
+    @functools.cached_property
     def count(self) -> int:
         return len(self.records)
 
-    @property
+    @functools.cached_property
     def severe(self) -> int:
         """Incidents of the two worst severities (P1+P2 by default)."""
         worst = set(self.settings.severities[:2])
         return sum(1 for r in self.records if r.meta.get("severity") in worst)
 
-    @property
+    @functools.cached_property
     def downtime(self) -> float:
         return round(sum(r.figures.downtime or 0 for r in self.records), 2)
 
-    @property
+    @functools.cached_property
     def downtime_left_out(self) -> int:
         return sum(1 for r in self.records if r.figures.downtime is None)
 
-    @property
+    @functools.cached_property
     def ttr(self) -> Spread:
         return Spread.of([r.figures.ttr for r in self.records])
 
-    @property
+    @functools.cached_property
     def ttd(self) -> Spread:
         return Spread.of([r.figures.ttd for r in self.records])
 
-    @property
+    @functools.cached_property
     def recurrences(self) -> Share:
         return Share(sum(1 for r in self.records if r.meta.get("recurrence")), self.count)
 
-    @property
+    @functools.cached_property
     def detected_by_monitoring(self) -> Share:
         stated = [r for r in self.records if r.meta.get("detected_by")]
         return Share(sum(1 for r in stated if r.meta["detected_by"] == "monitoring"), len(stated))
 
-    @property
+    @functools.cached_property
     def mitigated_in_target(self) -> Share:
         both = [r for r in self.records if r.figures.ttd is not None and r.figures.ttm is not None]
         target = self.settings.mitigation_target_minutes
         return Share(sum(1 for r in both if r.figures.ttd + r.figures.ttm <= target), len(both))
 
-    @property
+    @functools.cached_property
     def reviews_on_time(self) -> Share:
         judged = [r for r in self.records if r.review.on_time is not None]
         return Share(sum(1 for r in judged if r.review.on_time), len(judged))

@@ -38,7 +38,8 @@ CURRENT_MONTHS = 2  # pages that list today's overdue work: this month's and the
 
 def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catalog, graph: Graph,
                today: date, href: Href, url_of: UrlOf,
-               items: list[metrics.ActionItem]) -> str:
+               items: list[metrics.ActionItem], work: tuple[tuple[str, int], ...],
+               overdue: list[PostMortem], late_items: list[metrics.ActionItem]) -> str:
     """One month's review. Today's overdue work is listed in full only on the current
     months' pages (older pages link there), so the pages together stay linear in size."""
     settings = catalog.settings
@@ -49,41 +50,41 @@ def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catal
         [[link(r), esc(r.title), severity_badge(r.meta.get("severity"), settings),
           status_badge(r.meta.get("status"), settings), esc(human_minutes(r.figures.downtime)),
           esc(human_minutes(r.figures.ttr))] for r in month.records], "pm-list")
-    overdue = [r for r in catalog.records if r.review.overdue]
     overdue_html = table(["Id", "Title", "Status", "Review due"],
                          [[link(r), esc(r.title), status_badge(r.meta.get("status"), settings),
                            esc(r.review.due.isoformat())] for r in overdue], "pm-list") \
         if overdue else "<p>None.</p>"
-    overdue_items = _by_owner(_overdue(items, settings, today), href, url_of)
+    overdue_list = _by_owner(late_items, href, url_of) if current else ""
     if not current:
         latest = href(f"reviews/{months[-1].month}/")
         note = (f'<p>{len(overdue)} as of {today.isoformat()}; listed on '
                 f'<a href="{esc(latest)}">the current review</a>.</p>')
         overdue_html = note
-        overdue_items = note.replace(f"{len(overdue)} as of", f"{len(_overdue(items, settings, today))} as of")
+        overdue_list = note.replace(f"{len(overdue)} as of", f"{len(late_items)} as of")
     return with_title(f"Incident review: {month_title(month.month)}", "\n\n".join([
         f"{month.count} incident(s) started in {month_title(month.month)} "
         f"({esc(settings.timezone)}). Figures against the month before and the trailing "
         "12-month average; open work as of this build.",
-        tiles(catalog, months, today, last=month.month),
+        tiles(catalog, months, today, last=month.month, work=work),
         "## Incidents", incidents,
         f"## Post-mortems overdue for review\n\nAs of {today.isoformat()}: still "
         f"{' or '.join(s for s in settings.statuses if s not in settings.reviewed_statuses)} past "
         "their review deadline.",
         overdue_html,
         "## Action items due this month", _by_owner(_due_in(items, month.month), href, url_of),
-        "## Overdue action items", overdue_items,
+        "## Overdue action items", overdue_list,
         "## Recurrences seen this month", _recurrences(month, graph, href, url_of),
         "## Agenda", _agenda(month, href, url_of),
     ]))
 
 
 def _due_in(items: list[metrics.ActionItem], month: str) -> list[metrics.ActionItem]:
-    return [i for i in items
-            if i.item.get("due") is not None and i.item["due"].strftime("%Y-%m") == month]
+    year, number = int(month[:4]), int(month[5:])
+    return [i for i in items if i.item.get("due") is not None
+            and i.item["due"].year == year and i.item["due"].month == number]
 
 
-def _overdue(items: list[metrics.ActionItem], settings, today: date) -> list[metrics.ActionItem]:
+def overdue_items(items: list[metrics.ActionItem], settings, today: date) -> list[metrics.ActionItem]:
     return [i for i in items
             if i.item.get("status", "Open") not in settings.action_item_done
             and i.item.get("due") is not None and i.item["due"] < today]

@@ -144,12 +144,16 @@ class SiteBuild:
         self._add("dashboard/index.md", lambda href: dashboard.page(self.catalog, today, href))
         months = metrics.months(self.catalog.records, self.catalog.settings, today)
         items = metrics.action_items(self.catalog.records, self.catalog.settings)
+        work = dashboard.open_work(self.catalog, today)
+        overdue = [r for r in self.catalog.records if r.review.overdue]
+        late_items = reviews.overdue_items(items, self.catalog.settings, today)
         self._add("reviews/index.md", lambda href: reviews.index_page(months, href))
         for month in months:
             if month.count:
                 self._add(f"reviews/{month.month}/index.md",
                           lambda href, m=month: reviews.month_page(
-                              m, months, self.catalog, self.graph, today, href, self.url_of, items),
+                              m, months, self.catalog, self.graph, today, href, self.url_of,
+                              items, work, overdue, late_items),
                           InclusionLevel.NOT_IN_NAV)
 
     def _add_index(self) -> None:
