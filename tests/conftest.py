@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,16 +27,47 @@ resolved: 2025-03-04T11:30:00Z
 detected_by: monitoring
 services: [checkout-api]
 owner: "@sre"
+review_meeting: 2025-03-06
+action_items:
+  - title: Add a guard
+    owner: "@sre"
+    due: 2025-03-20
+    status: Completed
 ---
 ## Summary
 
 A good post-mortem.
+
+## Impact
+
+Checkout failed for a share of users.
+
+## Timeline
+
+| Time (UTC) | Event |
+| --- | --- |
+| {first_row} | Impact begins. |
+| 2025-03-04 11:30 | Resolved. |
+
+## Five whys
+
+1. Why did checkout fail? A guard was missing.
+
+## Root cause
+
+A missing guard on the pool.
 """
 
 
 def good(id: str = "HOT-100", title: str = "Checkout errors", severity: str = "P2",
          status: str = "Draft", started: str = "2025-03-04T10:00:00Z") -> str:
-    return GOOD.format(id=id, title=title, severity=severity, status=status, started=started)
+    """A complete post-mortem, valid in every status."""
+    try:
+        first_row = datetime.fromisoformat(started.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        first_row = "2025-03-04 10:00"
+    return GOOD.format(id=id, title=title, severity=severity, status=status, started=started,
+                       first_row=first_row)
 
 
 MKDOCS_YML = """\

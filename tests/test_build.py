@@ -46,7 +46,7 @@ def test_strict_build_fails_on_a_bad_file_with_its_line(site):
 
 
 def test_strict_build_fails_on_a_warning(site):
-    site.add("a.md", good(id="HOT-1").replace("owner:", "related: [HOT-404]\nowner:"))
+    site.add("a.md", good(id="HOT-1").replace("owner:", "related: [HOT-404]\nowner:", 1))
     result = site.build("--strict")
     assert result.returncode == 1
     assert "docs/postmortems/a.md:12: warning: related: HOT-404 names no post-mortem on this site" \

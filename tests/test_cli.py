@@ -17,7 +17,7 @@ def test_clean_site_exits_zero(site):
 
 def test_errors_exit_one_and_list_every_file(site):
     site.add("a.md", good(id="HOT-1", severity="P9"))
-    site.add("b.md", good(id="HOT-2").replace("owner:", "serverity: P1\nowner:"))
+    site.add("b.md", good(id="HOT-2").replace("owner:", "serverity: P1\nowner:", 1))
     site.add("c.md", "")
     result = site.validate("validate")
     assert result.returncode == 1
@@ -30,7 +30,7 @@ def test_errors_exit_one_and_list_every_file(site):
 
 
 def test_warnings_fail_only_with_strict(site):
-    site.add("b.md", good(id="HOT-2").replace("owner:", "serverity: P1\nowner:"))
+    site.add("b.md", good(id="HOT-2").replace("owner:", "serverity: P1\nowner:", 1))
     assert site.validate("validate").returncode == 0
     assert site.validate("validate", "--strict").returncode == 1
 
@@ -53,7 +53,7 @@ def test_json_format(site):
 
 def test_named_file_is_checked_against_the_whole_site(site):
     site.add("a.md", good(id="HOT-1"))
-    site.add("b.md", good(id="HOT-2").replace("owner:", "recurrence: [HOT-1]\nowner:"))
+    site.add("b.md", good(id="HOT-2").replace("owner:", "recurrence: [HOT-1]\nowner:", 1))
     site.add("c.md", good(id="HOT-3", severity="P9"))
     result = site.validate("validate", "docs/postmortems/b.md")
     assert result.returncode == 0, result.stdout  # HOT-1 is known; c.md is not reported

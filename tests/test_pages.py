@@ -16,6 +16,7 @@ HOSTILE_TITLE = "Pipes | <script>alert(1)</script> *stars* [x](javascript:alert(
 
 def pm(id, started, resolved=None, severity="P2", status="Closed", services=("checkout-api",),
        detected=None, downtime=None, title=None, extra=""):
+    """A complete post-mortem: what each status requires, a timeline agreeing with the times."""
     lines = ["---", f"id: {id}", f"title: {json.dumps(title or f'Incident {id}')}",
              f"severity: {severity}", f"status: {status}", f"started: {started}"]
     if detected:
@@ -25,7 +26,16 @@ def pm(id, started, resolved=None, severity="P2", status="Closed", services=("ch
     if downtime is not None:
         lines.append(f"downtime_minutes: {downtime}")
     lines.append("services: " + json.dumps(list(services)))
-    return "\n".join(lines) + "\n" + extra + "---\n## Summary\n\nText.\n"
+    reviewed = status in ("Reviewed", "Closed")
+    if reviewed and "review_meeting" not in extra:
+        extra += f"review_meeting: {(resolved or started)[:10]}\n"
+    if reviewed and "action_items:" not in extra:
+        extra += ("action_items:\n  - title: Guard the pool\n    owner: \"@sre\"\n"
+                  "    due: 2025-01-01\n    status: Verified\n")
+    rows = "".join(f"| {t[:16].replace('T', ' ')} | Event. |\n" for t in (started, resolved) if t)
+    return ("\n".join(lines) + "\n" + extra + "---\n## Summary\n\nText.\n\n## Impact\n\nSome.\n\n"
+            "## Timeline\n\n| Time (UTC) | Event |\n| --- | --- |\n" + rows +
+            "\n## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n")
 
 
 INCIDENTS = [

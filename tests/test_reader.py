@@ -50,14 +50,14 @@ def test_no_in_a_list_of_services_is_not_false(tmp_path):
 
 
 def test_sexagesimal_number_is_caught(tmp_path):
-    text = good().replace("owner:", "downtime_minutes: 1:30\nowner:")
+    text = good().replace("owner:", "downtime_minutes: 1:30\nowner:", 1)
     assert check(tmp_path, text) == [
         "pm.md:12: error: downtime_minutes: '1:30' is read by YAML 1.1 as 90 (base 60); "
         "write the plain number: 90"]
 
 
 def test_unquoted_handle_is_explained(tmp_path):
-    text = good().replace('owner: "@sre"', "owner: @sre")
+    text = good().replace('owner: \"@sre\"', "owner: @sre", 1)
     assert check(tmp_path, text) == [
         "pm.md:12: error: owner: a value cannot start with '@' unless quoted; write it as \"@sre\""]
 
@@ -106,7 +106,7 @@ def test_anchors_and_aliases_are_refused(tmp_path):
 
 
 def test_yaml_tags_are_refused(tmp_path):
-    text = good().replace('owner: "@sre"', "owner: !!python/object/apply:os.system [id]")
+    text = good().replace('owner: \"@sre\"', "owner: !!python/object/apply:os.system [id]", 1)
     assert check(tmp_path, text) == [
         "pm.md:12: error: owner: YAML tags such as '!!python/object/apply:os.system' are not "
         "allowed; remove the tag"]

@@ -48,7 +48,7 @@ def test_ids_in_other_scripts_never_match(tmp_path):
 
 def test_types(tmp_path):
     text = good().replace("owner:", "downtime_minutes: \"95\"\nimpact:\n  users_affected: 1.5\n"
-                                    "  percent_users: 140\nowner:")
+                                    "  percent_users: 140\nowner:", 1)
     assert check(tmp_path, text) == [
         "pm.md:12: error: downtime_minutes: expected a number, got '95'; remove the quotes",
         "pm.md:14: error: impact.users_affected: expected a whole number, got 1.5",
@@ -82,7 +82,7 @@ def test_timestamps_without_offset_are_in_the_site_zone(tmp_path):
 def test_timestamp_in_the_future(tmp_path):
     future = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:00Z")
     text = good().replace("resolved: 2025-03-04T11:30:00Z", f"resolved: {future}")
-    [problem] = check(tmp_path, text)
+    [problem] = [p for p in check(tmp_path, text) if ": resolved: " in p]
     assert problem.startswith(f"pm.md:9: error: resolved: {future[:10]} ")
     assert "is in the future" in problem
 
@@ -105,26 +105,26 @@ def test_placeholders_allowed_in_draft_not_once_closed(tmp_path):
     assert check(tmp_path, good(status="Closed", title="Fix <SERVICE NAME>") + body) == [
         "pm.md:3: error: title: placeholder '<SERVICE NAME>' left from the template; "
         "replace it before status Closed",
-        "pm.md:20: error: body: placeholder '<DATE>' left from the template; replace it before status Closed",
-        "pm.md:20: error: body: placeholder '[Name]' left from the template; replace it before status Closed",
-        "pm.md:20: error: body: placeholder '_REPLACE_WITH_SERVICE' left from the template; "
+        "pm.md:45: error: body: placeholder '<DATE>' left from the template; replace it before status Closed",
+        "pm.md:45: error: body: placeholder '[Name]' left from the template; replace it before status Closed",
+        "pm.md:45: error: body: placeholder '_REPLACE_WITH_SERVICE' left from the template; "
         "replace it before status Closed",
     ]
 
 
 def test_unknown_key_with_did_you_mean(tmp_path):
-    text = good().replace("owner:", "serverity: P1\nowner:")
+    text = good().replace("owner:", "serverity: P1\nowner:", 1)
     assert check(tmp_path, text) == ["pm.md:12: warning: serverity: unknown key; did you mean 'severity'?"]
 
 
 def test_self_reference_is_an_error(tmp_path):
-    text = good().replace("owner:", "recurrence: [HOT-100]\nowner:")
+    text = good().replace("owner:", "recurrence: [HOT-100]\nowner:", 1)
     assert check(tmp_path, text) == ["pm.md:12: error: recurrence[0]: HOT-100 refers to itself; "
                                      "list other incidents here"]
 
 
 def test_render_macros_in_a_post_mortem_is_an_error(tmp_path):
-    text = good().replace("owner:", "render_macros: true\nowner:")
+    text = good().replace("owner:", "render_macros: true\nowner:", 1)
     assert check(tmp_path, text) == ["pm.md:12: error: render_macros: post-mortems are never "
                                      "rendered as templates; remove this key"]
 
@@ -139,7 +139,7 @@ def test_duplicate_ids_name_both_files(tmp_path):
 
 
 def test_dangling_reference_is_a_warning(tmp_path):
-    text = good(id="HOT-2").replace("owner:", "recurrence: [HOT-1, HOT-99999]\nrelated: HOT-7\nowner:")
+    text = good(id="HOT-2").replace("owner:", "recurrence: [HOT-1, HOT-99999]\nrelated: HOT-7\nowner:", 1)
     result = load_dir(tmp_path, {"a.md": good(id="HOT-1"), "b.md": text})
     assert [p.text() for p in result.problems] == [
         "b.md:12: warning: recurrence: HOT-99999 names no post-mortem on this site",
@@ -174,7 +174,8 @@ def test_figures_across_midnight_and_days(tmp_path):
     text = good(started="2025-03-04T23:50:00Z").replace(
         "detected: 2025-03-04T10:15:00Z", "detected: 2025-03-05T00:10:00+00:00").replace(
         "mitigated: 2025-03-04T10:45:00Z", "mitigated: 2025-03-06T01:10:00+01:00").replace(
-        "resolved: 2025-03-04T11:30:00Z", "resolved: 2025-03-07T00:00:00Z")
+        "resolved: 2025-03-04T11:30:00Z", "resolved: 2025-03-07T00:00:00Z").replace(
+        "| 2025-03-04 11:30 | Resolved. |", "| 2025-03-07 00:00 | Resolved. |")
     result = load_dir(tmp_path, {"a.md": text})
     assert result.problems == []
     figures = result.records[0].figures
@@ -186,7 +187,7 @@ def test_figures_across_midnight_and_days(tmp_path):
 
 def test_empty_optional_keys_count_as_not_given(tmp_path):
     text = good().replace("detected: 2025-03-04T10:15:00Z", "detected:").replace(
-        'owner: "@sre"', "owner:\nreview_meeting: ~")
+        'owner: "@sre"', "owner:", 1).replace("review_meeting: 2025-03-06", "review_meeting: ~")
     assert check(tmp_path, text) == []
     assert check(tmp_path, good().replace("title: Checkout errors", "title:")) == [
         "pm.md:3: error: title: is empty; a value is required"]

@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 from .catalog import PostMortem
 from .figures import human_minutes
+from . import writing
 from .graph import Links
 from .html import esc, join_list, record_link, severity_badge, started_day, status_badge, table
 from .problems import Problem
@@ -138,11 +139,23 @@ def search_summary(record: PostMortem) -> str:
     return f'<p class="pm-summary-line">{esc(" · ".join(p for p in parts if p))}</p>'
 
 
+def still_to_do(record: PostMortem, settings: Settings) -> str:
+    """What the next status needs, shown until the post-mortem is Closed."""
+    todo = writing.still_to_do(record.meta, record.body, record.body_line, settings)
+    target = writing.next_status(record.meta.get("status"), settings)
+    if not todo or target is None:
+        return ""
+    items = "\n".join(f"<li>{esc(item)}</li>" for item in todo)
+    return (f'<div class="admonition info pm-todo"><p class="admonition-title">Still to do before '
+            f'{esc(target)}</p>\n<ul>\n{items}\n</ul>\n</div>')
+
+
 def page_head(record: PostMortem, settings: Settings, today: date, links: Links,
               href_of: Callable[[PostMortem], str]) -> str:
-    """What the plugin puts above a post-mortem's body: problems, card, recurrence, actions."""
+    """What the plugin puts above a post-mortem's body: problems, what is still to do,
+    card, recurrence, action items."""
     return "\n\n".join(part for part in (
-        problems_box(record.problems), summary_card(record, settings),
+        problems_box(record.problems), still_to_do(record, settings), summary_card(record, settings),
         recurrence(links, settings, href_of), action_items(record, settings, today),
     ) if part)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Iterator
 
-from . import placeholders
+from . import placeholders, writing
 from .problems import ProblemSink
 from .reader import Mapping, Node, Scalar, Sequence
 from .settings import Settings
@@ -24,6 +24,7 @@ def check(front: Mapping, meta: dict[str, Any], body: str, body_line: int,
     _check_order(front, meta, settings, sink)
     _check_reviewed(front, meta, body, body_line, settings, sink)
     _check_self_reference(front, meta, sink)
+    writing.check(front, meta, body, body_line, settings, sink)
 
 
 def fmt_time(value: datetime, settings: Settings) -> str:

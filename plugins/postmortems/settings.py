@@ -58,6 +58,11 @@ class Settings:
     recent_in_nav: int = 10
     tracker_url: str = ""  # e.g. https://tracker.example/browse/{id}, for ids not on the site
     tracker_pattern: str = ""  # ids the tracker knows; default: the id pattern
+    sections_in_review: tuple[str, ...] = ("summary", "impact", "timeline")
+    sections_reviewed: tuple[str, ...] = ("root cause", "five whys")  # also, once reviewed
+    timeline_tolerance_minutes: int = 30
+    blameless: bool = True  # warn about wording that blames people
+    id_series: str = ""  # prefix of new ids, e.g. 'HOT-'; default: the newest post-mortem's
     trust_html: bool = False  # True: raw HTML in post-mortem bodies is published as written
     template_variables: tuple[str, ...] = ()  # mkdocs-macros variables pages may read
     _compiled: Any = field(default=None, compare=False, repr=False, hash=False)
@@ -122,7 +127,7 @@ class Settings:
 
 
 _TUPLE_OPTIONS = {
-    "template_variables",
+    "template_variables", "sections_in_review", "sections_reviewed",
     "severities", "statuses", "reviewed_statuses", "action_item_statuses",
     "action_item_done", "priorities", "detection_sources",
 }
@@ -131,7 +136,7 @@ _TUPLE_OPTIONS = {
 def _coerce(name: str, value: Any) -> Any:
     """Turn one option from YAML into the type Settings holds, or say what is wrong."""
     if name in _TUPLE_OPTIONS:
-        if name == "template_variables" and value == []:
+        if name in ("template_variables", "sections_reviewed") and value == []:
             return ()
         if not isinstance(value, (list, tuple)) or not value or not all(
             isinstance(v, str) and v.strip() for v in value
@@ -140,13 +145,14 @@ def _coerce(name: str, value: Any) -> Any:
         return tuple(value)
     if name == "review_deadlines":
         return _parse_deadlines(value)
-    if name in {"mitigation_target_minutes", "max_file_size", "recent_in_nav", "mttr_target_minutes"}:
+    if name in {"mitigation_target_minutes", "max_file_size", "recent_in_nav", "mttr_target_minutes",
+                "timeline_tolerance_minutes"}:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise SettingsError(f"{name}: expected a whole number >= 0, got {value!r}")
         return value
-    if name == "trust_html":
+    if name in ("trust_html", "blameless"):
         if not isinstance(value, bool):
-            raise SettingsError(f"trust_html: expected true or false, got {value!r}")
+            raise SettingsError(f"{name}: expected true or false, got {value!r}")
         return value
     if name == "ttr_start":
         if value not in ("detected", "started"):
