@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: serve build test validate browser clean schema fuzz bench
+.PHONY: serve build test validate new browser clean schema fuzz bench
 
 $(STAMP): requirements.txt plugins/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,13 +18,17 @@ $(STAMP): requirements.txt plugins/pyproject.toml
 export NO_MKDOCS_2_WARNING := 1
 
 serve: $(STAMP)
-	$(BIN)/mkdocs serve --dev-addr $(ADDR)
+	$(BIN)/mkdocs serve --dirty --dev-addr $(ADDR)
 
 build: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
 validate: $(STAMP)
 	$(BIN)/postmortems validate
+
+# Start a new post-mortem (asks for title, severity, start and services).
+new: $(STAMP)
+	$(BIN)/postmortems new
 
 # Debian's Chromium for the browser tests; playwright drives it (no browser download).
 browser:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Sequence
 
 from . import catalog, export, problems
+from . import new as new_postmortem
 from .schema import json_schema
 from .settings import SettingsError
 from .site_config import SiteConfig, load_site_config
@@ -36,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=("text", "github", "json"), default="text")
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
     validate.set_defaults(run=_validate)
+
+    new = commands.add_parser("new", help="start a new post-mortem from the site's template")
+    new.add_argument("--title", help="what happened, in one line")
+    new.add_argument("--severity", help="one of the site's severities, e.g. P2")
+    new.add_argument("--started", help="when impact began, e.g. 2026-06-15T14:02:00Z (default: now)")
+    new.add_argument("--services", help="comma-separated services, e.g. checkout-api,orders-db")
+    new.set_defaults(run=_new)
 
     export = commands.add_parser("export", help="write the catalog as JSON or CSV")
     export.add_argument("paths", nargs="*", help="files or folders (default: docs/postmortems)")
@@ -82,6 +90,39 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
     print(f"{len(sources)} post-mortem(s) checked: {errors} error(s), {warnings} warning(s)",
           file=sys.stderr)
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def _ask(value: str | None, prompt: str, default: str | None = None) -> str | None:
+    """A flag's value, or the answer to a prompt when run in a terminal."""
+    if value is not None or not sys.stdin.isatty():
+        return value if value is not None else default
+    answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip()
+    return answer or default
+
+
+def _new(args: argparse.Namespace, site: SiteConfig) -> int:
+    settings = site.settings
+    title = _ask(args.title, "Title")
+    severity = _ask(args.severity, f"Severity ({', '.join(settings.severities)})",
+                    settings.severities[-1])
+    started = _ask(args.started, "Started (ISO 8601; empty for now)")
+    services = _ask(args.services, "Services (comma-separated)", "")
+    if title is None:
+        print("postmortems new: --title is required (or run it in a terminal to be asked)",
+              file=sys.stderr)
+        return 2
+    existing = catalog.load(_sources([], site), settings)
+    try:
+        path = new_postmortem.create(site.postmortems_dir, existing, settings, title, severity,
+                                     started, [s.strip() for s in (services or "").split(",") if s.strip()])
+    except ValueError as exc:
+        print(f"postmortems new: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    result = catalog.load(catalog.discover(path, repository=site.root), settings)
+    for problem in result.problems:
+        print(problem.text(), file=sys.stderr)
+    return 1 if any(p.is_error for p in result.problems) else 0
 
 
 def _export(args: argparse.Namespace, site: SiteConfig) -> int:

@@ -11,7 +11,7 @@ from typing import Iterator
 
 PLACEHOLDER_RE = re.compile(
     r"_REPLACE_WITH_\w*"                          # _REPLACE_WITH_SERVICE
-    r"|<[A-Z][A-Z0-9]*(?:[ _-][A-Z0-9]+)*>"       # <SERVICE NAME>
+    r"|<[A-Z][A-Z0-9]*(?:[ _:-][A-Z0-9]+)*>"      # <SERVICE NAME>, <YYYY-MM-DD HH:MM>
     r"|(?<![\]!\w])\[[A-Z][a-z]+(?: [A-Za-z]+)*\](?![(\[:])"  # [Name], [Team name]
 )
 # Each kind on its own starts with a literal, which the regex engine finds fast.

@@ -184,8 +184,15 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-100)  # after the search plugin has indexed the page's own text
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation):
-        if self.build is not None:
-            page.content = self.build.stash.restore(page.content or "")
+        if self.build is None:
+            return context
+        page.content = self.build.stash.restore(page.content or "")
+        if page.file.abs_src_path is None:  # generated here: there is no source to edit
+            page.edit_url = None
+        else:  # shown by Material at the foot of the page
+            changed = self.build.changed_at(page.file.abs_src_path)
+            if changed is not None:
+                page.meta["revision_date"] = changed.astimezone(self.settings.tz).strftime("%Y-%m-%d")
         return context
 
     def on_post_build(self, config: MkDocsConfig) -> None:

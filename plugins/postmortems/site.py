@@ -130,11 +130,18 @@ class SiteBuild:
     def generated_digests(self) -> dict[str, str]:
         return {uri: rebuild.digest(text) for uri, (text, _) in self.generated.items()}
 
+    @functools.cached_property
+    def changed(self) -> dict[str, datetime]:
+        """When each page's source last changed (git, else mtime), all in one git call."""
+        paths = [f.abs_src_path for f in self.files.documentation_pages() if f.abs_src_path]
+        return history.last_changed(self.config.docs_dir, paths)
+
+    def changed_at(self, abs_path: str) -> datetime | None:
+        return self.changed.get(abs_path)
+
     def _add_feed(self) -> None:
         site_url = (self.config.site_url or "").rstrip("/")
         absolute = (lambda url: f"{site_url}/{url}") if site_url else (lambda url: url)
-        self.changed = history.last_changed(
-            self.config.docs_dir, [r.source.abs_path for r in self.catalog.records])
         self._add(feed.FEED_URI, lambda href: feed.atom(
             self.catalog, self.changed, lambda r: absolute(self.url_of(r)),
             self.config.site_name, absolute("postmortems/")))
