@@ -20,6 +20,7 @@ def served(tmp_path_factory):
         text = good(id=ident, title=f"Incident number {n}", severity=SEVERITIES[ident],
                     started=f"2025-03-0{n}T10:00:00Z")
         text = text.replace("2025-03-04T1", f"2025-03-0{n}T1").replace(
+            "2025-03-04 11:30", f"2025-03-0{n} 11:30").replace(
             "services: [checkout-api]", f"services: [{SERVICES[ident]}]")
         site.add(f"2025-03-0{n}-incident.md", text)
     result = site.build("--strict")

@@ -197,3 +197,29 @@ def test_home_page_hooks_show_latest_and_on_this_day(tmp_path):
     assert "HOT-2" in latest and "HOT-1" in latest
     on_this_day = html[html.rindex("<table"):]
     assert "HOT-1" in on_this_day and "HOT-2" not in on_this_day
+
+
+def test_pages_show_what_is_still_to_do_edit_links_and_last_change(tmp_path):
+    site = Site(tmp_path / "todo")
+    site.config.write_text(site.config.read_text().replace(
+        "site_name: Test post-mortems\n",
+        "site_name: Test post-mortems\nrepo_url: https://git.example/sre/pm\nedit_uri: edit/main/docs/\n")
+        .replace("  font: false\n", "  font: false\n  features: [content.action.edit]\n"))
+    site.add("a.md", pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", status="Draft")
+             .replace("## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n", ""))
+    assert site.build("--strict").returncode == 0
+    page = site.html("postmortems/a")
+    text = Text.of(site.article("postmortems/a")).text
+    assert "Still to do before In Review" not in text  # summary, impact, timeline are written
+    site.add("a.md", pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", status="In Review")
+             .replace("## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n", ""))
+    assert site.build("--strict").returncode == 0
+    text = Text.of(site.article("postmortems/a")).text
+    assert "Still to do before Reviewed" in text
+    assert "section '## Root cause' is missing" in text
+    assert "review_meeting: required once status is Reviewed" in text
+    assert "section 'Summary'" not in text  # written already
+    page = site.html("postmortems/a")
+    assert 'href="https://git.example/sre/pm/edit/main/docs/postmortems/a.md"' in page
+    assert re.search(r'md-source-file__fact.*?\d{4}-\d{2}-\d{2}', site.html("postmortems/a"), re.S)
+    assert "edit/main/docs/postmortems/index.md" not in site.html("postmortems")  # generated

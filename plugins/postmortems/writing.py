@@ -88,7 +88,8 @@ def still_to_do(meta: dict[str, Any], body: str, body_line: int, settings: Setti
     if target is None:
         return []
     found = sections(body, body_line)
-    return [message.split(";")[0] for _, _, message in missing(meta, found, target, settings, 1)]
+    return [message.split(";")[0] if field == "body" else f"{field}: {message.split(';')[0]}"
+            for _, field, message in missing(meta, found, target, settings, 1)]
 
 
 def check(front: Mapping, meta: dict[str, Any], body: str, body_line: int,

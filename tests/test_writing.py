@@ -1,0 +1,173 @@
+"""Writing a post-mortem: `postmortems new`, what each status requires, the timeline table,
+blameless wording, and the pre-commit hook."""
+
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO, Site, good
+from test_reader import check
+
+
+def test_new_writes_a_valid_draft_with_the_next_id(site):
+    site.add("2025-03-04-a.md", good(id="HOT-0041"))
+    site.add("2025-03-05-b.md", good(id="HOT-0099", started="2025-03-04T10:05:00Z"))
+    (site.pm / "_template.md").write_text((REPO / "docs/postmortems/_template.md").read_text())
+    result = site.validate("new", "--title", 'Card payments "declined"', "--severity", "P2",
+                           "--started", "2026-11-20T09:15:00Z", "--services", "payments, fraud")
+    assert result.returncode == 0, result.stderr
+    path = site.root / result.stdout.strip()
+    assert path.name == "2026-11-20-card-payments-declined.md"
+    meta = yaml.safe_load(path.read_text().split("---\n")[1])
+    assert meta["id"] == "HOT-0100"  # the series and its zero padding
+    assert meta["title"] == 'Card payments "declined"'
+    assert (meta["severity"], meta["status"], meta["services"]) == ("P2", "Draft", ["payments", "fraud"])
+    assert "## Five whys" in path.read_text() and "## Backlog check" in path.read_text()
+    assert site.validate("validate").returncode == 0
+
+
+def test_new_refuses_bad_input_clearly(site):
+    result = site.validate("new", "--title", "X", "--severity", "P7")
+    assert result.returncode == 2
+    assert "--severity: 'P7' is not one of P1, P2, P3, P4" in result.stderr
+    result = site.validate("new", "--severity", "P2")
+    assert "--title is required" in result.stderr
+
+
+DRAFT = """---
+id: HOT-1
+title: Walk through the statuses
+severity: P2
+status: {status}
+started: 2025-03-04T10:00:00Z
+detected: 2025-03-04T10:10:00Z
+{extra}---
+## Summary
+
+<!-- guidance -->
+
+## Impact
+
+## Timeline
+
+| Time (UTC) | Event |
+| --- | --- |
+| <YYYY-MM-DD HH:MM> | Impact begins. |
+"""
+
+
+def test_walk_a_file_through_each_status(tmp_path):
+    assert check(tmp_path, DRAFT.format(status="Draft", extra="")) == []
+    assert check(tmp_path, DRAFT.format(status="In Review", extra="")) == [
+        "pm.md:9: error: body: section 'Summary' is not written yet; it is required once status is In Review",
+        "pm.md:13: error: body: section 'Impact' is not written yet; it is required once status is In Review",
+        "pm.md:15: error: body: section 'Timeline' is not written yet; it is required once status is In Review",
+        "pm.md:19: error: timeline: '<YYYY-MM-DD HH:MM>' is not a time; write '2026-06-15 14:02' "
+        "or, within the day, '14:02'",
+    ]
+    written = (DRAFT.replace("<!-- guidance -->", "Checkout failed.")
+               .replace("## Impact\n", "## Impact\n\nA third of users.\n")
+               .replace("| <YYYY-MM-DD HH:MM> |", "| 2025-03-04 10:00 |"))
+    assert check(tmp_path, written.format(status="In Review", extra="")) == []
+    assert check(tmp_path, written.format(status="Reviewed", extra="resolved: 2025-03-04T11:00:00Z\n")) == [
+        "pm.md:5: error: action_items: at least one action item with an owner and a due date is "
+        "required once status is Reviewed",
+        "pm.md:5: error: body: section '## Five whys' is missing; it is required once status is Reviewed",
+        "pm.md:5: error: body: section '## Root cause' is missing; it is required once status is Reviewed",
+        "pm.md:5: error: review_meeting: required once status is Reviewed; add the date of the "
+        "post-mortem meeting",
+        "pm.md:22: warning: timeline: no row is within 30 minutes of resolved (2025-03-04 11:00 UTC); "
+        "the nearest is 2025-03-04 10:00 UTC. Fix the table or the front matter",
+    ]
+    complete = written.replace("| 2025-03-04 10:00 | Impact begins. |",
+                               "| 2025-03-04 10:00 | Impact begins. |\n| 11:00 | Resolved. |")
+    complete += "\n## Five whys\n\n1. Why? A guard was missing.\n\n## Root cause\n\nNo guard.\n"
+    extra = ("resolved: 2025-03-04T11:00:00Z\nreview_meeting: 2025-03-05\naction_items:\n"
+             "  - title: Add the guard\n    owner: \"@sre\"\n    due: 2025-03-20\n")
+    for status in ("Reviewed", "Closed"):
+        assert check(tmp_path, complete.format(status=status, extra=extra)) == []
+
+
+def timeline(rows: str, header: str = "| Time (UTC) | Event |", started: str = "2025-03-04T23:30:00Z",
+             resolved: str = "2025-03-05T01:10:00Z") -> str:
+    return (f"---\nid: HOT-1\ntitle: T\nseverity: P3\nstatus: In Review\nstarted: {started}\n"
+            f"resolved: {resolved}\n---\n## Summary\n\nS.\n\n## Impact\n\nI.\n\n## Timeline\n\n"
+            f"{header}\n| --- | --- |\n{rows}")
+
+
+def test_timeline_across_midnight_with_times_of_day(tmp_path):
+    rows = "| 23:30 | Begins. |\n| 23:55 | Paged. |\n| 00:40 | Mitigated. |\n| 01:10 | Resolved. |\n"
+    assert check(tmp_path, timeline(rows)) == []
+
+
+def test_timeline_rows_out_of_order_and_unreadable(tmp_path):
+    rows = "| 2025-03-04 23:30 | Begins. |\n| 2025-03-04 23:20 | Earlier? |\n| soon | Later. |\n" \
+           "| 2025-03-05 01:10 | Resolved. |\n"
+    assert check(tmp_path, timeline(rows)) == [
+        "pm.md:22: error: timeline: 2025-03-04 23:20 UTC is before the row above it "
+        "(2025-03-04 23:30 UTC); rows must run in order",
+        "pm.md:23: error: timeline: 'soon' is not a time; write '2026-06-15 14:02' or, within "
+        "the day, '14:02'",
+    ]
+
+
+def test_timeline_in_another_zone_and_far_from_the_front_matter(tmp_path):
+    rows = "| 2025-03-05 00:30 | Begins. |\n| 2025-03-05 02:10 | Resolved. |\n"
+    assert check(tmp_path, timeline(rows, header="| Time (+01:00) | Event |")) == []
+    late = "| 2025-03-05 03:00 | Begins. |\n| 2025-03-05 03:10 | Resolved. |\n"
+    assert check(tmp_path, timeline(late)) == [
+        "pm.md:21: warning: timeline: no row is within 30 minutes of resolved (2025-03-05 01:10 UTC); "
+        "the nearest is 2025-03-05 03:00 UTC. Fix the table or the front matter",
+        "pm.md:21: warning: timeline: no row is within 30 minutes of started (2025-03-04 23:30 UTC); "
+        "the nearest is 2025-03-05 03:00 UTC. Fix the table or the front matter",
+    ]
+
+
+def test_blaming_words_are_warned_with_a_rewording(tmp_path):
+    body = ("\nIt was human error.\n\n@bwilson forgot to drain the node.\n\n"
+            "They should have known better.\n\n`careless` in code is fine.\n")
+    problems = check(tmp_path, good() + body)
+    assert problems == [
+        "pm.md:43: warning: language: 'human error': it names a person as the cause, where the "
+        "system let the error happen; describe what made the mistake easy: a missing guard, an "
+        "unclear runbook, a risky default (blameless: false turns this check off)",
+        "pm.md:45: warning: language: 'a person as the subject of a cause': it makes a responder "
+        "the cause; make the system the subject: 'the deploy ran without a canary' rather than "
+        "'@x forgot the canary' (blameless: false turns this check off)",
+        "pm.md:47: warning: language: 'should have known': it judges with hindsight what could "
+        "not be known then; say what information the responders had at the time (blameless: "
+        "false turns this check off)",
+    ]
+
+
+def test_blameless_check_can_be_turned_off(tmp_path):
+    site = Site(tmp_path / "s", options="blameless: false\n")
+    site.add("a.md", good(id="HOT-1") + "\nIt was human error.\n")
+    assert site.validate("validate", "--strict").returncode == 0
+
+
+def test_pre_commit_hook_definition_rejects_a_bad_file(site):
+    [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
+    import re
+    bad = site.add("2025-03-05-bad.md", good(id="HOT-2", severity="P9"))
+    good_file = site.add("2025-03-04-good.md", good(id="HOT-1"))
+    names = [str(p.relative_to(site.root)) for p in (bad, good_file)]
+    assert all(re.search(hook["files"], n) for n in names)
+    assert not re.search(hook["files"], "docs/postmortems/_template.md")
+    entry = shlex.split(hook["entry"])
+    command = [str(Path(sys.executable).parent / entry[0]), *entry[1:], *names]
+    result = subprocess.run(command, cwd=site.root, capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "docs/postmortems/2025-03-05-bad.md:4: error: severity: 'P9'" in result.stdout
+
+
+def test_workflow_validates_with_annotations_and_builds_strictly():
+    workflow = yaml.safe_load((REPO / ".github/workflows/postmortems.yml").read_text())
+    steps = " ".join(str(step.get("run", "")) for step in workflow["jobs"]["validate-and-build"]["steps"])
+    assert "postmortems validate --format github --strict" in steps
+    assert "mkdocs build --strict" in steps
