@@ -8,6 +8,7 @@ on the clock or on other files are re-applied on every load (they are linear).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -45,7 +46,7 @@ class PostMortem:
     review: figures.Review
     problems: list[Problem] = field(default_factory=list)
     refused: bool = False  # not read at all (outside the repository, too large): not published
-    mentions: frozenset[str] = frozenset()  # ids written in the body (maybe unknown ones)
+    parsed: Any = field(default=None, repr=False, compare=False)  # the cached parse
     _months: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -71,6 +72,11 @@ class PostMortem:
     @property
     def has_errors(self) -> bool:
         return any(p.is_error for p in self.problems)
+
+    @property
+    def mentions(self) -> frozenset[str]:
+        """Ids written in the body (known or not)."""
+        return self.parsed.mentions if self.parsed is not None else frozenset()
 
     def line_of(self, key: str) -> int:
         if self.front is not None and key in self.front.key_lines:
@@ -119,7 +125,15 @@ class _Parsed:
     front: Mapping | None
     problems: list[Problem]
     refused: bool = False
-    mentions: frozenset[str] = frozenset()
+    mention_regex: Any = None
+
+    @functools.cached_property
+    def mentions(self) -> frozenset[str]:
+        """Ids written in the body: found once per file content, and only when asked
+        (serve rebuilds ask; the command line never does)."""
+        if self.mention_regex is None:
+            return frozenset()
+        return frozenset(m.group(0) for m in self.mention_regex.finditer(self.body))
 
 
 class ParseCache:
@@ -178,9 +192,8 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
     if parsed.front is not None:
         meta = convert_front_matter(parsed.front, settings, sink)
         rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
-    mentions = frozenset(m.group(0) for m in settings.mention_regex.finditer(parsed.body))
     return _Parsed(meta, parsed.body, parsed.body_line, parsed.front, list(sink.items),
-                   mentions=mentions)
+                   mention_regex=settings.mention_regex)
 
 
 def load(sources: Iterable[Source], settings: Settings, *, now: datetime | None = None,
@@ -224,7 +237,7 @@ def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
         review=figures.review_state(parsed.meta, settings, today),
         problems=parsed.problems + sink.items,
         refused=parsed.refused,
-        mentions=parsed.mentions,
+        parsed=parsed,
     )
 
 
