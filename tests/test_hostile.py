@@ -214,3 +214,17 @@ def test_sites_can_trust_raw_html_in_bodies(tmp_path):
     assert default.build("--strict").returncode == 0
     html = default.article("postmortems/a")
     assert "kept" in html and "data-widget" not in html and "style=" not in html
+
+
+def test_markdown_links_and_attribute_lists_cannot_run_script(tmp_path):
+    site = Site(tmp_path / "md")
+    site.config.write_text(site.config.read_text())  # attr_list is enabled in the test sites
+    body = ('\n[click](javascript:alert(1)) and ![i](javascript:alert(2))\n\n'
+            '[ref]: javascript:alert(3)\n\nSee [the ref][ref].\n\n'
+            'A paragraph {: onclick="alert(4)" }\n')
+    site.add("a.md", good(id="HOT-1") + body)
+    assert site.build().returncode == 0
+    scan = Scan()
+    scan.feed(site.html("postmortems/a"))
+    assert scan.bad == []
+    assert "click" in site.article("postmortems/a")

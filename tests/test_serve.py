@@ -52,15 +52,17 @@ def wait_until(predicate, timeout: float = 30.0) -> bool:
     return False
 
 
-@pytest.fixture
-def server(tmp_path):
+@pytest.fixture(params=["full", "dirty"])
+def server(tmp_path, request):
+    """`mkdocs serve`, plain and with --dirty as `make serve` runs it."""
     site = Site(tmp_path / "src")
     for n in range(5):
         site.add(f"2025-03-0{n + 1}-base.md", good(id=f"HOT-{n + 1}"))
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}",
+         *(["--dirty"] if request.param == "dirty" else [])],
         cwd=site.root, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
     assert wait_until(lambda: get(base + "postmortems/")[0] == 200, 60), "serve did not start"

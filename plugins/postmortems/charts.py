@@ -110,18 +110,14 @@ def _times(months, x, settings) -> Chart:
     ttr = [m.ttr for m in months]
     ttd = [m.ttd for m in months]
     figure = go.Figure()
-    figure.add_scatter(name="MTTR (mean)", x=x, y=[s.mean for s in ttr], mode="lines+markers",
-                       line=dict(color="#3949ab", width=3), connectgaps=False)
-    figure.add_scatter(name="TTR median", x=x, y=[s.median for s in ttr], mode="lines",
-                       line=dict(color="#3949ab", dash="dot"), connectgaps=False)
-    figure.add_scatter(name="TTR p90", x=x, y=[s.p90 for s in ttr], mode="lines",
-                       line=dict(color="#9fa8da", dash="dash"), connectgaps=False)
-    figure.add_scatter(name="MTTD (mean)", x=x, y=[s.mean for s in ttd], mode="lines+markers",
-                       line=dict(color="#00897b", width=3), connectgaps=False)
-    figure.add_scatter(name="TTD median", x=x, y=[s.median for s in ttd], mode="lines",
-                       line=dict(color="#00897b", dash="dot"), connectgaps=False)
-    figure.add_scatter(name="TTD p90", x=x, y=[s.p90 for s in ttd], mode="lines",
-                       line=dict(color="#80cbc4", dash="dash"), connectgaps=False)
+    for spreads, short, colour, light in ((ttr, "TTR", "#3949ab", "#9fa8da"),
+                                          (ttd, "TTD", "#00897b", "#80cbc4")):
+        figure.add_scatter(name=f"M{short} (mean)", x=x, y=[s.mean for s in spreads],
+                           mode="lines+markers", line=dict(color=colour, width=3), connectgaps=False)
+        figure.add_scatter(name=f"{short} median", x=x, y=[s.median for s in spreads], mode="lines",
+                           line=dict(color=colour, dash="dot"), connectgaps=False)
+        figure.add_scatter(name=f"{short} p90", x=x, y=[s.p90 for s in spreads], mode="lines",
+                           line=dict(color=light, dash="dash"), connectgaps=False)
     if settings.mttr_target_minutes is not None:
         figure.add_scatter(name="MTTR target", x=[x[0], x[-1]],
                            y=[settings.mttr_target_minutes] * 2, mode="lines",

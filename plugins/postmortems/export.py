@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from .catalog import Catalog, PostMortem
+from .schema import looks_numeric
 
 CSV_COLUMNS = [
     "id", "title", "severity", "status", "started", "detected", "mitigated", "resolved",
@@ -91,14 +92,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, list):
         value = "; ".join(str(v) for v in value)
     text = str(value)
-    if text[:1] in ("=", "+", "-", "@") and not _is_number(text):
+    if text[:1] in ("=", "+", "-", "@") and not looks_numeric(text):
         text = "'" + text
     return text
 
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

@@ -101,7 +101,10 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         nav = tuple((r.name, build.nav_title(r)) for r in build.catalog.records[:self.settings.recent_in_nav])
         memory = rebuild.remember(build.catalog, build.fingerprints, build.generated_digests(), nav,
                                   self.page_mentions)
-        if self.memory is not None:
+        if self.memory is None:
+            for record in build.catalog.records:  # found once per file content, here at startup
+                record.mentions  # noqa: B018
+        else:
             plan = rebuild.plan(self.memory, memory, build.catalog)
             for file in files.documentation_pages():
                 record = build.record_for(file)
@@ -178,7 +181,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         our own (escaped) blocks are put back in."""
         if self.build is None:
             return None
-        if not self.settings.trust_html and self.build.record_for(page.file) is not None:
+        record = self.build.record_for(page.file)
+        if not self.settings.trust_html and record is not None and sanitize.needed(record.body):
             html = sanitize.clean(html)
         return self.build.stash.hide(html)
 

@@ -31,3 +31,10 @@ def clean(html: str) -> str:
     """``html`` with everything outside the allow-list removed."""
     return nh3.clean(html, tags=TAGS, attributes=ATTRIBUTES, url_schemes=SCHEMES,
                      link_rel=None, strip_comments=True)
+
+
+def needed(markdown: str) -> bool:
+    """Whether a body can produce anything the allow-list would remove: raw HTML, an entity,
+    a link (Python-Markdown keeps any URL scheme, javascript: included) or an attribute
+    list (attr_list writes any attribute, onclick included)."""
+    return any(mark in markdown for mark in ("<", "&", "](", "]:", "{"))
