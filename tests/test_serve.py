@@ -65,11 +65,16 @@ def server(tmp_path, request):
          *(["--dirty"] if request.param == "dirty" else [])],
         cwd=site.root, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}/"
-    assert wait_until(lambda: get(base + "postmortems/")[0] == 200, 60), "serve did not start"
-    yield site, process, base, tmp_path / "serve.log"
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    try:
+        assert wait_until(lambda: get(base + "postmortems/")[0] == 200, 60), "serve did not start"
+        yield site, process, base, tmp_path / "serve.log"
+    finally:  # never leave a server behind, even when it failed to start
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
 
 
 def test_serve_survives_edits_renames_and_deletes(server):
