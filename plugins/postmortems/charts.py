@@ -179,7 +179,7 @@ def _backlog(catalog, months, x, settings, today) -> Chart:
 
 
 def _services(catalog, settings, today) -> Chart:
-    since = metrics.month_range(*_last_12(today))[0]
+    since = _first_of_last_12(today)
     totals: dict[str, float] = {}
     for record in catalog.records:
         month = record.month(settings)
@@ -197,12 +197,12 @@ def _services(catalog, settings, today) -> Chart:
                  "Each incident's downtime counts in full for every service it names.")
 
 
-def _last_12(today: date) -> tuple[str, str]:
-    end = today.strftime("%Y-%m")
-    start = end
+def _first_of_last_12(today: date) -> str:
+    """The first of the twelve months ending with today's, 'YYYY-MM'."""
+    start = today.strftime("%Y-%m")
     for _ in range(11):
         start = metrics.previous_month(start)
-    return start, end
+    return start
 
 
 def _shares(months, x, settings) -> Chart:

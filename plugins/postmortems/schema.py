@@ -48,10 +48,6 @@ def describe(node: Node) -> str:
             "timestamp": "date"}.get(node.tag, "text")
 
 
-def node_line(node: Node) -> int:
-    return node.line
-
-
 def yaml_reads_as(scalar: Scalar) -> Any:
     """The value YAML 1.1 gives an unquoted scalar (what other YAML tools will see)."""
     node = yaml.ScalarNode("tag:yaml.org,2002:" + scalar.tag, scalar.text)
