@@ -78,6 +78,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-50)  # after other plugins have added or removed files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        self.build = None  # nothing from the last build is used by accident
         if not self.config.enabled:
             return None
         self.root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))

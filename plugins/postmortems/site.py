@@ -76,9 +76,11 @@ class SiteBuild:
 
     @functools.cached_property
     def signature(self) -> str:
-        """What every generated page derives from: all records as shown, the day, the settings."""
+        """What every generated page derives from: the records as shown, the day, the settings
+        and where pages live."""
         today = datetime.now(timezone.utc).astimezone(self.catalog.settings.tz).date()
-        return rebuild.digest(repr((sorted(self.fingerprints.values()), today, self.catalog.settings)))
+        urls = (self.config.use_directory_urls, self.config.site_url, sorted(self._urls.items()))
+        return rebuild.digest(repr((sorted(self.fingerprints.values()), today, self.catalog.settings, urls)))
 
     def generate(self, previous: tuple[str, dict[str, tuple[str, InclusionLevel]]] | None = None) -> None:
         """Add the generated pages and the JSON catalog to the site's files; reuse the last
