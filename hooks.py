@@ -6,8 +6,6 @@ using the plugin's catalog of the current build.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
@@ -34,7 +32,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
     latest = [r for r in catalog.records if r.started][:LATEST_COUNT]
     markdown = markdown.replace(LATEST_MARKER, pages.listing(latest, catalog.settings, href, build.url_of))
-    today = datetime.now(timezone.utc).astimezone(catalog.settings.tz).date()
+    today = build.today
     earlier = [r for r in catalog.records if r.started
                and (lambda d: (d.month, d.day) == (today.month, today.day) and d.year < today.year)(
                    r.started.astimezone(catalog.settings.tz).date())]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .settings import id_body
+from .settings import id_body, mention_source
 
 # A resolver gets an id and returns (href, tooltip) or None to leave the text alone.
 Resolver = Callable[[str], "tuple[str, str] | None"]
@@ -32,8 +32,7 @@ class Linker:
     """Links every known id in Markdown text; knows nothing of MkDocs."""
 
     def __init__(self, id_pattern: str) -> None:
-        mention = (r"(?<![A-Za-z0-9_\-])(?P<id>" + id_body(id_pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])")
-        self._inline = re.compile(_SKIP + "|" + mention, re.ASCII)
+        self._inline = re.compile(_SKIP + "|" + mention_source(id_pattern), re.ASCII)
         self._probe = re.compile(id_body(id_pattern), re.ASCII)  # most lines mention no id
 
     def link(self, markdown: str, resolve: Resolver) -> str:

@@ -11,7 +11,6 @@ rendered as templates; these are for hand-written pages the site opts in.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timezone
 from typing import Any, Callable
 
 from mkdocs.utils import get_relative_url
@@ -71,7 +70,7 @@ def define_env(env: Any) -> None:
         return get_relative_url(target, env.page.url)
 
     def today():
-        return datetime.now(timezone.utc).astimezone(build().catalog.settings.tz).date()
+        return build().today
 
     @env.macro
     def postmortems_table(severity=None, status=None, service=None, tag=None, period=None) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import logging
 import os
-from datetime import datetime, timezone
 from typing import Any
 
 from mkdocs.config import base, config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
@@ -150,8 +149,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if record is None:
             return None
         page.meta = self.build.page_meta(record)
-        today = datetime.now(timezone.utc).astimezone(self.settings.tz).date()
-        head = card.page_head(record, self.settings, today, self.build.graph.of(record),
+        head = card.page_head(record, self.settings, self.build.today, self.build.graph.of(record),
                               lambda r: get_relative_url(self.build.url_of(r), page.url))
         summary = self.build.stash.put(card.search_summary(record), searchable=True)
         return (f"{self.build.stash.stash_blocks(head)}\n\n{summary}\n\n"

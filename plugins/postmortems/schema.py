@@ -235,7 +235,7 @@ class Number(Kind):
     def _number(self, scalar: Scalar, name: str, ctx: Context) -> Any:
         what = "a whole number" if self.whole else "a number"
         if not scalar.plain or scalar.tag not in ("int", "float"):
-            quoted = f"; remove the quotes" if not scalar.plain and looks_numeric(scalar.text) else ""
+            quoted = "; remove the quotes" if not scalar.plain and looks_numeric(scalar.text) else ""
             ctx.sink.error(scalar.line, name, f"expected {what}, got '{scalar.text}'{quoted}")
             return INVALID
         value = yaml_reads_as(scalar)

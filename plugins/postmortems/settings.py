@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -84,6 +84,10 @@ class Settings:
     @property
     def tz(self) -> tzinfo:
         return _zone(self.timezone)
+
+    def today(self) -> date:
+        """Today's date in the site's time zone (deadlines, overdue items, months)."""
+        return datetime.now(timezone.utc).astimezone(self.tz).date()
 
     def in_tracker(self, ident: str) -> bool:
         """Whether an id that names no post-mortem may be linked to the external tracker."""
@@ -213,5 +217,9 @@ def id_body(pattern: str) -> str:
 
 @functools.lru_cache(maxsize=8)
 def _mention_regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(r"(?<![A-Za-z0-9_\-])(?:" + id_body(pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])",
-                      re.ASCII)
+    return re.compile(mention_source(pattern), re.ASCII)
+
+
+def mention_source(pattern: str) -> str:
+    """An id as written in text: not part of a longer token (XHOT-1, HOT-12a, HOT-1-2)."""
+    return r"(?<![A-Za-z0-9_\-])(?P<id>" + id_body(pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])"

@@ -12,7 +12,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.utils import get_relative_url
 
 import functools
-from datetime import datetime, timezone
+from datetime import datetime
 
 from . import dashboard, export, feed, history, metrics, pages, rebuild, reviews
 from .catalog import Catalog, PostMortem
@@ -36,6 +36,7 @@ class SiteBuild:
         self.catalog = catalog
         self.config = config
         self.files = files
+        self.today = catalog.settings.today()  # one date for every page of this build
         self.stash = Stash()
         # generated page -> (its Markdown before stashing, inclusion), to reuse next time
         self.generated: dict[str, tuple[str, InclusionLevel]] = {}
@@ -78,7 +79,7 @@ class SiteBuild:
     def signature(self) -> str:
         """What every generated page derives from: the records as shown, the day, the settings
         and where pages live."""
-        today = datetime.now(timezone.utc).astimezone(self.catalog.settings.tz).date()
+        today = self.today
         urls = (self.config.use_directory_urls, self.config.site_url, sorted(self._urls.items()))
         return rebuild.digest(repr((sorted(self.fingerprints.values()), today, self.catalog.settings, urls)))
 
@@ -149,7 +150,7 @@ class SiteBuild:
             self.config.site_name, absolute("postmortems/")))
 
     def _add_dashboard_and_reviews(self) -> None:
-        today = datetime.now(timezone.utc).astimezone(self.catalog.settings.tz).date()
+        today = self.today
         self._add("dashboard/index.md", lambda href: dashboard.page(self.catalog, today, href))
         months = metrics.months(self.catalog.records, self.catalog.settings, today)
         items = metrics.action_items(self.catalog.records, self.catalog.settings)
