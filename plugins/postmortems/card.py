@@ -7,7 +7,7 @@ from typing import Any, Callable
 
 from .catalog import PostMortem
 from .figures import human_minutes
-from . import writing
+from . import metrics, writing
 from .graph import Links
 from .html import esc, join_list, record_link, severity_badge, started_day, status_badge, table
 from .problems import Problem
@@ -83,7 +83,7 @@ def action_items(record: PostMortem, settings: Settings, today: date) -> str:
     for item in items:
         status = item.get("status", "Open")
         due = item.get("due")
-        overdue = due is not None and due < today and status not in settings.action_item_done
+        overdue = metrics.is_overdue(item, settings, today)
         due_text = esc(due.isoformat()) if due else "—"
         if overdue:
             due_text = f'<span class="pm-overdue" title="overdue">{due_text} · overdue</span>'

@@ -36,8 +36,8 @@ def open_work(catalog: Catalog, today: date) -> tuple[tuple[str, int], ...]:
     pass it to every page's tiles)."""
     settings = catalog.settings
     items = metrics.action_items(catalog.records, settings)
-    open_items = [i for i in items if i.item.get("status", "Open") not in settings.action_item_done]
-    overdue = [i for i in open_items if i.item.get("due") is not None and i.item["due"] < today]
+    open_items = [i for i in items if not metrics.is_done(i.item, settings)]
+    overdue = [i for i in open_items if metrics.is_overdue(i.item, settings, today)]
     reviews = sum(1 for r in catalog.records if r.review.overdue)
     return (("Open action items", len(open_items)), ("Overdue action items", len(overdue)),
             ("Post-mortems overdue for review", reviews))

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Callable
 
 from .catalog import Catalog, PostMortem
+from .metrics import open_action_items
 from .schema import looks_numeric
 
 CSV_COLUMNS = [
@@ -43,7 +44,7 @@ def row(record: PostMortem, catalog: Catalog, url: Callable[[PostMortem], str]) 
     """One post-mortem: its front matter, derived figures and where it lives."""
     settings = catalog.settings
     items = record.meta.get("action_items") or []
-    open_items = [i for i in items if i.get("status", "Open") not in settings.action_item_done]
+    open_items = open_action_items(record, settings)
     return {
         **_plain(record.meta),
         "figures": record.figures.as_dict(),

@@ -31,9 +31,18 @@ def known(values: Iterable[float | None]) -> list[float]:
     return [v for v in values if v is not None]
 
 
+def is_done(item: dict, settings: Settings) -> bool:
+    """An action item without a status is Open."""
+    return item.get("status", "Open") in settings.action_item_done
+
+
+def is_overdue(item: dict, settings: Settings, today: date) -> bool:
+    due = item.get("due")
+    return due is not None and due < today and not is_done(item, settings)
+
+
 def open_action_items(record: PostMortem, settings: Settings) -> list[dict]:
-    return [item for item in record.meta.get("action_items") or []
-            if item.get("status", "Open") not in settings.action_item_done]
+    return [item for item in record.meta.get("action_items") or [] if not is_done(item, settings)]
 
 
 @dataclass
@@ -256,7 +265,7 @@ def backlog(items: list[ActionItem], settings: Settings, month_list: list[str],
     undated = 0
     for entry in items:
         start = entry.opened
-        done = entry.item.get("status", "Open") in settings.action_item_done
+        done = is_done(entry.item, settings)
         closed_on = entry.item.get("completed")
         if done and closed_on is None:
             undated += 1

@@ -85,9 +85,7 @@ def _due_in(items: list[metrics.ActionItem], month: str) -> list[metrics.ActionI
 
 
 def overdue_items(items: list[metrics.ActionItem], settings, today: date) -> list[metrics.ActionItem]:
-    return [i for i in items
-            if i.item.get("status", "Open") not in settings.action_item_done
-            and i.item.get("due") is not None and i.item["due"] < today]
+    return [i for i in items if metrics.is_overdue(i.item, settings, today)]
 
 
 def _by_owner(items: list[metrics.ActionItem], href: Href, url_of: UrlOf) -> str:

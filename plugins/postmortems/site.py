@@ -147,7 +147,7 @@ class SiteBuild:
         absolute = (lambda url: f"{site_url}/{url}") if site_url else (lambda url: url)
         self._add(feed.FEED_URI, lambda href: feed.atom(
             self.catalog, self.changed, lambda r: absolute(self.url_of(r)),
-            self.config.site_name, absolute("postmortems/")))
+            self.config.site_name, absolute("postmortems/")), reusable=False)
 
     def _add_dashboard_and_reviews(self) -> None:
         today = self.today
@@ -181,13 +181,14 @@ class SiteBuild:
         self._add(INDEX_URI, render)
 
     def _add(self, src_uri: str, render: Callable[[Callable[[str], str]], str],
-             inclusion: InclusionLevel = InclusionLevel.UNDEFINED) -> File:
+             inclusion: InclusionLevel = InclusionLevel.UNDEFINED, reusable: bool = True) -> File:
+        """Add a generated file; ``reusable`` ones are kept for the next serve rebuild."""
         existing = self.files.get_file_from_path(src_uri)
         if existing is not None:
             self.files.remove(existing)
         file = File.generated(self.config, src_uri, content="", inclusion=inclusion)
         content = render(lambda target: get_relative_url(target, file.url))
-        if src_uri != feed.FEED_URI:
+        if reusable:  # the feed follows file times, not records: it is made every build
             self.generated[src_uri] = (content, inclusion)
         file.content_string = self.stash.stash_blocks(content) if src_uri.endswith(".md") else content
         self.files.append(file)
