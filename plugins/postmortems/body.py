@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Iterator
 
 _HEADING_RE = re.compile(r"^(#{2,4})\s+(.+?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+\1")
 
 # Canonical section name -> the headings people write for it.
 SECTIONS = {
@@ -36,6 +38,22 @@ _LOOKUP = {alias: name for name, aliases in SECTIONS.items() for alias in aliase
 
 def _norm(title: str) -> str:
     return re.sub(r"[^a-z0-9 -]+", "", title.lower()).strip()
+
+
+def prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """(file line, text) of each line outside fenced code, with inline code removed:
+    what checks of the wording read (a log line may say anything)."""
+    fence: str | None = None
+    for offset, line in enumerate(body.split("\n")):
+        opener = _FENCE_RE.match(line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        yield first_line + offset, _INLINE_CODE_RE.sub("", line)
 
 
 @dataclass

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from .body import prose_lines
+
 PLACEHOLDER_RE = re.compile(
     r"_REPLACE_WITH_\w*"                          # _REPLACE_WITH_SERVICE
     r"|<[A-Z][A-Z0-9]*(?:[ _:-][A-Z0-9]+)*>"      # <SERVICE NAME>, <YYYY-MM-DD HH:MM>
@@ -16,8 +18,6 @@ PLACEHOLDER_RE = re.compile(
 )
 # Each kind on its own starts with a literal, which the regex engine finds fast.
 _QUICK = [re.compile(p) for p in (r"_REPLACE_WITH_", r"<[A-Z]", r"\[[A-Z][a-z]")]
-_FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
-_INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+\1")
 
 
 def find_in_text(text: str) -> list[str]:
@@ -31,15 +31,6 @@ def find_in_body(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, placeholder) for each placeholder in the Markdown body, outside code."""
     if not any(quick.search(body) for quick in _QUICK):  # the common case: nothing to report
         return
-    fence: str | None = None
-    for offset, line in enumerate(body.split("\n")):
-        opener = _FENCE_RE.match(line)
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-            continue
-        if opener:
-            fence = opener.group(1)
-            continue
-        for found in PLACEHOLDER_RE.findall(_INLINE_CODE_RE.sub("", line)):
-            yield first_line + offset, found
+    for number, text in prose_lines(body, first_line):
+        for found in PLACEHOLDER_RE.findall(text):
+            yield number, found

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import placeholders
-from .body import Section, header_zone, sections, timeline_rows
+from .body import Section, header_zone, prose_lines, sections, timeline_rows
 from .problems import ProblemSink
 from .reader import Mapping
 from .schema import parse_timestamp
@@ -36,7 +36,6 @@ BLAME = [
      "it makes a responder the cause", "make the system the subject: 'the deploy ran without a "
      "canary' rather than '@x forgot the canary'"),
 ]
-_CODE_RE = re.compile(r"(`+).+?\1")
 
 
 def required_sections(status: str, settings: Settings) -> tuple[str, ...]:
@@ -182,16 +181,8 @@ def _check_language(body: str, body_line: int, sink: ProblemSink) -> None:
     patterns = [entry for entry, hint in zip(BLAME, _HINTS) if hint in lowered]
     if not patterns:  # the common case
         return
-    fence: str | None = None
-    for offset, line in enumerate(body.split("\n")):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            fence = None if fence else stripped[:3]
-            continue
-        if fence:
-            continue
-        text = _CODE_RE.sub("", line)
+    for number, text in prose_lines(body, body_line):
         for pattern, label, reason, rewrite in patterns:
             if pattern.search(text):
-                sink.warning(body_line + offset, "language",
+                sink.warning(number, "language",
                              f"'{label}': {reason}; {rewrite} (blameless: false turns this check off)")
