@@ -12,7 +12,6 @@ Prints one table and writes BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
-import functools
 import os
 import platform
 import re

@@ -92,3 +92,29 @@ def test_templates_and_index_are_not_post_mortems(site):
     result = site.validate("validate")
     assert result.returncode == 0
     assert "1 post-mortem(s) checked" in result.stderr
+
+
+def test_parsing_on_several_cores_reports_exactly_what_one_core_does(site):
+    """Files are split over forked workers when there are many; the report must not change."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    for source in (REPO / "tests/fixtures/hostile").glob("*.md"):
+        shutil.copy(source, site.pm / source.name)
+    for source in (REPO / "docs/postmortems").glob("2*.md"):
+        shutil.copy(source, site.pm / source.name)
+    site.add("dup.md", good(id="HOT-13432"))  # an id an example also uses: a cross-file check
+    outputs = []
+    for workers in ("1", "3"):
+        result = subprocess.run([sys.executable, "-m", "postmortems.cli", "validate", "--format", "json"],
+                                cwd=site.root, capture_output=True, text=True, timeout=120,
+                                env=dict(os.environ, POSTMORTEMS_WORKERS=workers))
+        assert result.returncode == 1
+        outputs.append(json.loads(result.stdout))
+    assert len(outputs[0]) > 20
+    assert any("HOT-13432 is also used by" in p["message"] for p in outputs[0])
+    assert outputs[0] == outputs[1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -33,6 +34,10 @@ def chain_site(root, options=""):
                                    services=["web"], extra="recurrence: [HOT-5]\n"))
     (site.docs / "notes.md").write_text("# Notes\n\nWe keep hitting HOT-2; also HOT-77777.\n",
                                         encoding="utf-8")
+    (site.docs / "review.md").write_text(
+        "# Review\n\n## Follow-up to HOT-2\n\nWe saw *HOT-1* again.\n\n"
+        "Second look at HOT-3\n---\n\n| Incident | Note |\n| --- | --- |\n| HOT-4 | pool |\n",
+        encoding="utf-8")
     return site
 
 
@@ -53,6 +58,25 @@ def test_hand_written_page_links_ids_with_title_tooltip(built):
     html = built.article("notes")
     assert refs(html) == [("../postmortems/2025-03-01-b/", "Incident HOT-2")]
     assert "HOT-77777" in Text.of(html).text
+
+
+def test_ids_link_in_headings_emphasis_and_tables_with_plain_text_in_toc_and_search(built):
+    html = built.html("review")
+    article = html[html.index("<article"): html.index("</article>")]
+    assert [href for href, _ in refs(article)] == [
+        "../postmortems/2025-03-01-b/", "../postmortems/2025-01-01-a/",
+        "../postmortems/2025-06-01-c/", "../postmortems/2025-07-01-d/"]
+    assert re.search(r'<em><a class="pm-ref" [^>]*>HOT-1</a></em>', article)
+    assert re.search(r'<td><a class="pm-ref" [^>]*>HOT-4</a></td>', article)
+    toc = html[html.index('<nav class="md-nav md-nav--secondary"'):]
+    assert 'href="#follow-up-to-hot-2"' in toc and "Follow-up to HOT-2" in Text.of(toc).text
+    assert 'href="#second-look-at-hot-3"' in toc
+    index = json.loads((built.root / "site/search/search_index.json").read_text(encoding="utf-8"))
+    review = " ".join(d["text"] + d["title"] for d in index["docs"] if d["location"].startswith("review/"))
+    assert all(ident in review for ident in ("HOT-1", "HOT-2", "HOT-3", "HOT-4"))
+    leaked = [str(p) for p in (built.root / "site").rglob("*") if p.is_file()
+              and p.suffix in (".html", ".json", ".xml") and "PMSTASH" in p.read_text(encoding="utf-8")]
+    assert leaked == []
 
 
 def test_post_mortem_body_links_only_plain_mentions(built):

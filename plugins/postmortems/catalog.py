@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import functools
 import gc
+import multiprocessing
 import os
+import sys
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -143,19 +146,30 @@ class ParseCache:
     def __init__(self) -> None:
         self._entries: dict[str, tuple[tuple[int, int, Settings], _Parsed]] = {}
 
-    def get(self, source: Source, settings: Settings) -> _Parsed:
+    def get_all(self, sources: list[Source], settings: Settings) -> list[_Parsed]:
+        """Each source parsed, from the cache where the file is unchanged; the rest are
+        parsed on all cores when there are enough of them to pay for it."""
+        keys = [self._key(source, settings) for source in sources]
+        found: list[_Parsed | None] = []
+        for source, key in zip(sources, keys):
+            cached = self._entries.get(source.abs_path)
+            found.append(cached[1] if key is not None and cached is not None and cached[0] == key
+                         else None)
+        missing = [index for index, parsed in enumerate(found) if parsed is None]
+        fresh = parse_many([sources[index] for index in missing], settings)
+        for index, parsed in zip(missing, fresh):
+            found[index] = parsed
+            if keys[index] is not None:
+                self._entries[sources[index].abs_path] = (keys[index], parsed)
+        return found  # type: ignore[return-value]
+
+    @staticmethod
+    def _key(source: Source, settings: Settings) -> tuple[int, int, Settings] | None:
         try:
             stat = os.stat(source.abs_path)
-            key = (stat.st_mtime_ns, stat.st_size, settings)
         except OSError:
-            key = None
-        cached = self._entries.get(source.abs_path)
-        if key is not None and cached is not None and cached[0] == key:
-            return cached[1]
-        parsed = _parse(source, settings)
-        if key is not None:
-            self._entries[source.abs_path] = (key, parsed)
-        return parsed
+            return None
+        return (stat.st_mtime_ns, stat.st_size, settings)
 
     def forget_missing(self, keep: Iterable[str]) -> None:
         """Drop entries of files that are gone, so a long serve session does not grow."""
@@ -180,6 +194,48 @@ def refusal(source: Source, settings: Settings) -> str | None:
         return (f"the file is {size:,} bytes, over the limit of {settings.max_file_size:,} "
                 "(max_file_size); it is not published. Move logs and large pastes elsewhere")
     return None
+
+
+# Parsing in parallel pays off from about this many files a worker (a fork costs ~10 ms).
+FILES_PER_WORKER = 150
+
+
+def parse_many(sources: list[Source], settings: Settings) -> list[_Parsed]:
+    """Parse files, in order; on Linux, split over forked workers when there are many.
+
+    Parsing is pure and CPU-bound, so a 2-core CI machine halves it. Forking is safe only
+    while no other thread runs (``mkdocs serve`` has a server thread, but its rebuilds
+    parse only the changed files); ``POSTMORTEMS_WORKERS`` overrides the worker count.
+    """
+    workers = _worker_count(len(sources))
+    if workers < 2:
+        return [_parse(source, settings) for source in sources]
+    shares = [sources[start::workers] for start in range(workers)]
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers - 1) as pool:
+        pending = [pool.apply_async(_parse_share, (share, settings)) for share in shares[1:]]
+        results = [_parse_share(shares[0], settings)] + [job.get() for job in pending]
+    ordered: list[_Parsed] = [None] * len(sources)  # type: ignore[list-item]
+    for start, share in enumerate(results):
+        ordered[start::workers] = share
+    return ordered
+
+
+def _parse_share(sources: list[Source], settings: Settings) -> list[_Parsed]:
+    gc.disable()  # as in load(): many new objects, no garbage
+    return [_parse(source, settings) for source in sources]
+
+
+def _worker_count(files: int) -> int:
+    if sys.platform != "linux":  # fork is missing on Windows and unsafe on macOS
+        return 1
+    wanted = os.environ.get("POSTMORTEMS_WORKERS", "")
+    if wanted.isdigit():  # as asked, however few the files
+        return max(1, min(int(wanted), files))
+    if threading.active_count() > 1:
+        return 1
+    cores = min(len(os.sched_getaffinity(0)), 8)
+    return max(1, min(cores, files // FILES_PER_WORKER))
 
 
 def _parse(source: Source, settings: Settings) -> _Parsed:
@@ -215,8 +271,8 @@ def _load(sources: Iterable[Source], settings: Settings, now: datetime | None,
     today = now.astimezone(settings.tz).date()
     cache = cache or ParseCache()
     sources = list(sources)
-    records = [_record(source, cache.get(source, settings), settings, now, today)
-               for source in sources]
+    records = [_record(source, parsed, settings, now, today)
+               for source, parsed in zip(sources, cache.get_all(sources, settings))]
     cache.forget_missing(s.abs_path for s in sources)
     _check_unique_ids(records)
     _check_references(records, settings)

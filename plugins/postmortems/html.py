@@ -72,18 +72,30 @@ class Stash:
     Each block becomes a one-word paragraph. ``hide`` turns the paragraphs into comments,
     which the search indexer skips (the card's fields would triple its work and add only
     noise to results); ``restore`` then puts the blocks in, after indexing.
+
+    Inline pieces (the links to other post-mortems) become one word inside the text and
+    are put back by ``hide``, before indexing: Markdown's inline HTML handling of a
+    dozen links a page cost more than all our other page work.
     """
 
     _PARAGRAPH = re.compile(r"<p>(PMSTASH\d+[XS])</p>")
     _COMMENT = re.compile(r"<!--(PMSTASH\d+X)-->")
+    _INLINE = re.compile(r"PMSTASH\d+I")
 
     def __init__(self) -> None:
         self.blocks: dict[str, str] = {}
 
     def put(self, block: str, searchable: bool = False) -> str:
         """A key for ``block``; a searchable block is put back before indexing."""
-        key = f"PMSTASH{len(self.blocks):08d}{'S' if searchable else 'X'}"
-        self.blocks[key] = block
+        return self._key(block, "S" if searchable else "X")
+
+    def put_inline(self, html: str) -> str:
+        """A word standing for ``html`` within a paragraph, put back before indexing."""
+        return self._key(html, "I")
+
+    def _key(self, html: str, kind: str) -> str:
+        key = f"PMSTASH{len(self.blocks):08d}{kind}"
+        self.blocks[key] = html
         return key
 
     def stash_blocks(self, markdown: str) -> str:
@@ -95,7 +107,8 @@ class Stash:
         def swap(match: re.Match[str]) -> str:
             key = match.group(1)
             return self.blocks.get(key, "") if key.endswith("S") else f"<!--{key}-->"
-        return self._PARAGRAPH.sub(swap, html)
+        html = self._PARAGRAPH.sub(swap, html)
+        return self._INLINE.sub(lambda m: self.blocks.get(m.group(0), m.group(0)), html)
 
     def restore(self, html: str) -> str:
         return self._COMMENT.sub(lambda m: self.blocks.get(m.group(1), ""), self.hide(html))

@@ -15,8 +15,12 @@ from .settings import id_body, mention_source
 
 # A resolver gets an id and returns (href, tooltip) or None to leave the text alone.
 Resolver = Callable[[str], "tuple[str, str] | None"]
+# Given a link's HTML, what to write into the Markdown instead (e.g. a placeholder word).
+Keep = Callable[[str], str]
 
 _FENCE_RE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING_RE = re.compile(r"^ {0,3}#{1,6}(?:\s|$)")
+_SETEXT_RE = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
 _HTML_BLOCK_RE = re.compile(r"^ {0,3}<(?:[A-Za-z][A-Za-z0-9-]*|!--)(?:[\s/>]|$)")
 _SKIP = (
     r"(?P<code>(?P<ticks>`+).+?(?P=ticks))"               # inline code
@@ -35,13 +39,18 @@ class Linker:
         self._inline = re.compile(_SKIP + "|" + mention_source(id_pattern), re.ASCII)
         self._probe = re.compile(id_body(id_pattern), re.ASCII)  # most lines mention no id
 
-    def link(self, markdown: str, resolve: Resolver) -> str:
-        """``markdown`` with each resolvable id mention replaced by an HTML link."""
+    def link(self, markdown: str, resolve: Resolver, keep: Keep | None = None) -> str:
+        """``markdown`` with each resolvable id mention replaced by an HTML link.
+
+        With ``keep``, the link's HTML is handed to it and what it returns is written
+        instead, except in headings, whose text becomes the table of contents.
+        """
         out: list[str] = []
         fence: str | None = None
         in_html = False
         previous_blank = True
-        for line in markdown.split("\n"):
+        lines = markdown.split("\n")
+        for index, line in enumerate(lines):
             stripped = line.strip()
             opener = _FENCE_RE.match(line)
             if fence is not None:
@@ -57,11 +66,13 @@ class Linker:
             elif previous_blank and line.startswith(("    ", "\t")) and not _in_list(out):
                 out.append(line)  # indented code block
             else:
-                out.append(self._link_line(line, resolve))
+                heading = _HEADING_RE.match(line) or (
+                    index + 1 < len(lines) and _SETEXT_RE.match(lines[index + 1]))
+                out.append(self._link_line(line, resolve, None if heading else keep))
             previous_blank = not stripped
         return "\n".join(out)
 
-    def _link_line(self, line: str, resolve: Resolver) -> str:
+    def _link_line(self, line: str, resolve: Resolver, keep: Keep | None) -> str:
         if not self._probe.search(line):
             return line
         def replace(match: re.Match[str]) -> str:
@@ -72,7 +83,8 @@ class Linker:
             if target is None:
                 return ident
             href, tooltip = target
-            return (f'<a class="pm-ref" href="{_attr(href)}" title="{_attr(tooltip)}">{ident}</a>')
+            html = f'<a class="pm-ref" href="{_attr(href)}" title="{_attr(tooltip)}">{ident}</a>'
+            return keep(html) if keep is not None else html
 
         return self._inline.sub(replace, line)
 

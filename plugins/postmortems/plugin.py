@@ -11,6 +11,7 @@ import logging
 import os
 from typing import Any
 
+import jinja2
 from mkdocs.config import base, config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
@@ -33,6 +34,8 @@ class PluginConfig(base.Config):
     """MkDocs-level options; the post-mortem options themselves are :class:`Settings`."""
 
     enabled = config_options.Type(bool, default=True)
+    # Render the nav once per folder for pages outside it (off for a nav that shows per-page data).
+    cache_nav = config_options.Type(bool, default=True)
 
 
 class PostmortemsPlugin(BasePlugin[PluginConfig]):
@@ -54,8 +57,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None):
         """Take our options into :class:`Settings`, the one definition the CLI shares."""
         ours = dict(options)
-        enabled = ours.pop("enabled", True)
-        errors, warnings = super().load_config({"enabled": enabled}, config_file_path)
+        mkdocs_level = {key: ours.pop(key) for key in ("enabled", "cache_nav") if key in ours}
+        errors, warnings = super().load_config(mkdocs_level, config_file_path)
         try:
             self.settings = Settings.from_mapping(ours)
         except SettingsError as exc:
@@ -138,7 +141,12 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
         if self.build is None:
             return None
-        return navigation.add_recent(nav, self.build, self.settings.recent_in_nav)
+        self.build.nav = navigation.add_recent(nav, self.build, self.settings.recent_in_nav)
+        return self.build.nav
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> None:
+        if self.build is not None and self.build.nav is not None and self.config.cache_nav:
+            navigation.cache_rendering(env, self.build.nav)
 
     @event_priority(50)  # before mkdocs-macros: post-mortems are never rendered as templates
     def _page_content(self, markdown: str, page: Page, config: MkDocsConfig,

@@ -5,14 +5,14 @@ Made fresh for every build in ``on_files``; holds nothing across serve rebuilds.
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime
 from typing import Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 from mkdocs.utils import get_relative_url
-
-import functools
-from datetime import datetime
 
 from . import dashboard, export, feed, history, metrics, pages, rebuild, reviews
 from .catalog import Catalog, PostMortem
@@ -38,6 +38,7 @@ class SiteBuild:
         self.files = files
         self.today = catalog.settings.today()  # one date for every page of this build
         self.stash = Stash()
+        self.nav: Navigation | None = None  # set by the plugin's on_nav
         # generated page -> (its Markdown before stashing, inclusion), to reuse next time
         self.generated: dict[str, tuple[str, InclusionLevel]] = {}
         self.graph = Graph(catalog)
@@ -128,7 +129,7 @@ class SiteBuild:
                 return settings.tracker_link(ident), f"{ident} in the tracker"
             return None
 
-        return self.linker.link(markdown, resolve), frozenset(mentioned)
+        return self.linker.link(markdown, resolve, self.stash.put_inline), frozenset(mentioned)
 
     def generated_digests(self) -> dict[str, str]:
         return {uri: rebuild.digest(text) for uri, (text, _) in self.generated.items()}
