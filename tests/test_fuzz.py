@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from postmortems import card, catalog, export, pages
+from postmortems.body import CANONICAL, sections
 from postmortems.graph import Graph
 from postmortems.linker import Linker
 from postmortems.metrics import by_service
@@ -115,3 +116,40 @@ def test_many_files_together(files):
         front = {"id": f"HOT-{n % 3}", "recurrence": [f"HOT-{(n + 1) % 3}"], **front}
         texts.append(f"---\n{yaml.safe_dump(front, allow_unicode=True)}---\n{body}\n")
     run_everything(texts)
+
+
+BODY_LINES = ["## Summary", "### Root cause", "#### Timeline", "# Title", "##NoSpace", "## ", "```",
+              "````", "~~~", "  ```py", "    ```", "text with ``` inside", "", "| 10:00 | x |",
+              "| --- | --- |", "<!-- c -->", "## Impact ##", "\t```", " ~~~~", "##\tTabbed", "\r"]
+
+
+def _sections_line_by_line(text: str, first: int) -> dict[str, list[tuple[int, str]]]:
+    """The plain reading of the rule: headings outside fences split the body."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    current: list | None = None
+    fence = None
+    for offset, line in enumerate(text.split("\n")):
+        opener = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
+        if fence is None and not opener:
+            heading = re.match(r"^(#{2,4})\s+(.+?)\s*#*\s*$", line)
+            if heading:
+                name = re.sub(r"[^a-z0-9 -]+", "", heading.group(2).lower()).strip()
+                current = []
+                found.setdefault(CANONICAL.get(name, name), current)
+                continue
+        if opener:
+            if fence is None:
+                fence = opener.group(1)
+            elif opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+        if current is not None:
+            current.append((first + offset, line))
+    return found
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.sampled_from(BODY_LINES), st.text(max_size=12)), max_size=30))
+def test_sections_are_found_as_a_line_by_line_reading_finds_them(lines):
+    text = "\n".join(lines)
+    found = sections(text, 7)
+    assert {name: s.lines for name, s in found.items()} == _sections_line_by_line(text, 7)

@@ -37,6 +37,30 @@ class Source:
     root: str | None = None  # the repository: a file that resolves outside it is refused
 
 
+REFERENCE_KEYS = ("recurrence", "related")
+
+
+@dataclass
+class FrontLines:
+    """Where things are in the front matter, for messages: each top-level key's line and
+    the valid ids listed under recurrence and related. Kept instead of the YAML tree,
+    which cost more to hold and to send back from a parsing worker than to parse."""
+
+    key_lines: dict[str, int]
+    references: dict[str, list[tuple[int, str, int]]]  # key -> (index, id, line)
+
+    @classmethod
+    def of(cls, front: Mapping, meta: dict[str, Any]) -> "FrontLines":
+        references = {}
+        for key in REFERENCE_KEYS:
+            valid = meta.get(key) or []
+            node = front.get(key)
+            items = list(node) if isinstance(node, Sequence) else [node] if isinstance(node, Scalar) else []
+            references[key] = [(index, item.text.strip(), item.line) for index, item in enumerate(items)
+                               if isinstance(item, Scalar) and item.text.strip() in valid]
+        return cls(dict(front.key_lines), references)
+
+
 @dataclass
 class PostMortem:
     """One post-mortem: typed front matter, body, derived figures and its problems."""
@@ -45,7 +69,7 @@ class PostMortem:
     meta: dict[str, Any]
     body: str
     body_line: int
-    front: Mapping | None
+    front: FrontLines | None
     figures: figures.Figures
     review: figures.Review
     problems: list[Problem] = field(default_factory=list)
@@ -126,7 +150,7 @@ class _Parsed:
     meta: dict[str, Any]
     body: str
     body_line: int
-    front: Mapping | None
+    front: FrontLines | None
     problems: list[Problem]
     refused: bool = False
     mention_regex: Any = None
@@ -246,10 +270,12 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
     parsed = read_file(source.abs_path, source.display_path, settings.max_file_size)
     sink = parsed.problems
     meta: dict[str, Any] = {}
+    lines = None
     if parsed.front is not None:
         meta = convert_front_matter(parsed.front, settings, sink)
         rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
-    return _Parsed(meta, parsed.body, parsed.body_line, parsed.front, list(sink.items),
+        lines = FrontLines.of(parsed.front, meta)
+    return _Parsed(meta, parsed.body, parsed.body_line, lines, list(sink.items),
                    mention_regex=settings.mention_regex)
 
 
@@ -294,7 +320,7 @@ def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
             today: date) -> PostMortem:
     sink = ProblemSink(source.display_path)
     if parsed.front is not None:
-        rules.check_not_future(parsed.front, parsed.meta, now, settings, sink)
+        rules.check_not_future(parsed.front.key_lines, parsed.meta, now, settings, sink)
     return PostMortem(
         source=source,
         meta=parsed.meta,
@@ -331,7 +357,7 @@ def _check_unique_ids(records: list[PostMortem]) -> None:
 def _check_references(records: list[PostMortem], settings: Settings) -> None:
     known = {r.id for r in records if r.id}
     for record in records:
-        for key in ("recurrence", "related"):
+        for key in REFERENCE_KEYS:
             for index, ident, line in reference_items(record, key):
                 if settings.in_tracker(ident):
                     continue  # lives in the external tracker the site links to
@@ -343,14 +369,7 @@ def _check_references(records: list[PostMortem], settings: Settings) -> None:
 
 def reference_items(record: PostMortem, key: str) -> list[tuple[int, str, int]]:
     """(index, id, line) of each valid id listed under ``key``."""
-    valid = record.meta.get(key) or []
-    node = record.front.get(key) if record.front is not None else None
-    items = list(node) if isinstance(node, Sequence) else [node] if isinstance(node, Scalar) else []
-    out = []
-    for index, item in enumerate(items):
-        if isinstance(item, Scalar) and item.text.strip() in valid:
-            out.append((index, item.text.strip(), item.line))
-    return out
+    return record.front.references.get(key, []) if record.front is not None else []
 
 
 def discover(root: str | Path, display_base: str | Path | None = None,

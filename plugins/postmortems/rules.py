@@ -46,13 +46,13 @@ def _check_order(front: Mapping, meta: dict[str, Any], settings: Settings, sink:
             latest = (key, value)
 
 
-def check_not_future(front: Mapping, meta: dict[str, Any], now: datetime,
+def check_not_future(key_lines: dict[str, int], meta: dict[str, Any], now: datetime,
                      settings: Settings, sink: ProblemSink) -> None:
     """No timestamp may lie in the future (kept apart: it depends on the clock, not the file)."""
     for key in TIMESTAMPS:
         value = meta.get(key)
         if value is not None and value > now:
-            sink.error(front.key_lines[key], key,
+            sink.error(key_lines[key], key,
                        f"{fmt_time(value, settings)} is in the future (now is "
                        f"{fmt_time(now, settings)}); check the date and the time zone offset")
 
