@@ -199,3 +199,11 @@ def test_dashboard_and_review_page_draw_in_a_browser(example_site, browser):
         server.close()
     assert browser.console_errors == []
     assert browser.outside_requests == []
+
+
+def test_axes_carry_their_titles_in_the_form_plotly_js_reads(example_site):
+    charts = chart_data(read(example_site, "dashboard"))
+    assert charts["downtime"]["layout"]["yaxis"]["title"] == {"text": "minutes"}
+    assert charts["services"]["layout"]["xaxis"]["title"] == {"text": "minutes of downtime"}
+    assert charts["shares"]["layout"]["yaxis"]["title"] == {"text": "percent"}
+    assert all("template" in figure["layout"] for figure in charts.values())  # plotly's look

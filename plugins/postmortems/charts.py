@@ -7,12 +7,13 @@ from front matter are HTML-escaped, because plotly reads a subset of HTML in tex
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass
 from datetime import date
 
-import plotly.graph_objects as go
+import plotly.io
 from plotly.utils import PlotlyJSONEncoder
 
 from . import metrics
@@ -25,13 +26,47 @@ RANGES = [dict(count=6, label="6 months", step="month", stepmode="backward"),
           dict(step="all", label="all")]
 
 
+class Figure:
+    """A plotly figure as the plain dict plotly.js reads. ``plotly.graph_objects`` validated
+    every property on every call, which cost more than computing all the figures; the
+    browser test draws each chart, so a property plotly.js does not know still shows."""
+
+    def __init__(self) -> None:
+        self.data: list[dict] = []
+        self.layout: dict = {"template": _template()}
+
+    def add_bar(self, **trace) -> None:
+        self.data.append({"type": "bar", **trace})
+
+    def add_scatter(self, **trace) -> None:
+        self.data.append({"type": "scatter", **trace})
+
+    def add_box(self, **trace) -> None:
+        self.data.append({"type": "box", **trace})
+
+    def update_layout(self, **layout) -> None:
+        self.layout.update(layout)
+
+    def update_xaxes(self, **axis) -> None:
+        self.layout["xaxis"] = {**self.layout.get("xaxis", {}), **axis}
+
+    def to_plotly_json(self) -> dict:
+        return {"data": self.data, "layout": self.layout}
+
+
+@functools.lru_cache(maxsize=1)
+def _template() -> dict:
+    """plotly's default look, as graph_objects would have put into every figure."""
+    return plotly.io.templates[plotly.io.templates.default].to_plotly_json()
+
+
 @dataclass
 class Chart:
     """One chart: where it goes, what it shows, how its figures are defined."""
 
     key: str
     title: str
-    figure: go.Figure
+    figure: Figure
     definition: str
     left_out: str = ""
 
@@ -48,10 +83,10 @@ def _colour(settings: Settings, severity: str) -> str:
     return SEVERITY_COLOURS[min(settings.severity_rank(severity), len(SEVERITY_COLOURS) - 1)]
 
 
-def _layout(figure: go.Figure, y_title: str, time_axis: bool = True, **extra) -> go.Figure:
+def _layout(figure: Figure, y_title: str, time_axis: bool = True, **extra) -> Figure:
     layout = dict(
         margin=dict(l=50, r=20, t=20, b=40), height=340, hovermode="x unified" if time_axis else "closest",
-        legend=dict(orientation="h", y=-0.2), yaxis=dict(title=y_title, rangemode="tozero"),
+        legend=dict(orientation="h", y=-0.2), yaxis=dict(title=dict(text=y_title), rangemode="tozero"),
         paper_bgcolor="rgba(0,0,0,0)", plot_bgcolor="rgba(0,0,0,0)")
     figure.update_layout(**{**layout, **extra})
     if time_axis:
@@ -93,10 +128,10 @@ def build(catalog: Catalog, today: date) -> tuple[list[Chart], list[metrics.Mont
 
 
 def _per_severity(key, title, months, x, settings, value, unit, definition, left_out) -> Chart:
-    figure = go.Figure()
+    figure = Figure()
     for severity in settings.severities:
         figure.add_bar(name=label(severity), x=x, y=[m.by_severity(value)[severity] for m in months],
-                       marker_color=_colour(settings, severity))
+                       marker=dict(color=_colour(settings, severity)))
     _layout(figure, unit, barmode="stack")
     return Chart(key, title, figure, definition, left_out)
 
@@ -109,7 +144,7 @@ def _ttr_label(settings: Settings) -> str:
 def _times(months, x, settings) -> Chart:
     ttr = [m.ttr for m in months]
     ttd = [m.ttd for m in months]
-    figure = go.Figure()
+    figure = Figure()
     for spreads, short, colour, light in ((ttr, "TTR", "#3949ab", "#9fa8da"),
                                           (ttd, "TTD", "#00897b", "#80cbc4")):
         figure.add_scatter(name=f"M{short} (mean)", x=x, y=[s.mean for s in spreads],
@@ -136,7 +171,7 @@ def _times(months, x, settings) -> Chart:
 
 
 def _ttr_distribution(catalog: Catalog, settings: Settings) -> Chart:
-    figure = go.Figure()
+    figure = Figure()
     left = 0
     for severity in settings.severities:
         values = metrics.known(r.figures.ttr for r in catalog.records if r.meta.get("severity") == severity)
@@ -148,7 +183,7 @@ def _ttr_distribution(catalog: Catalog, settings: Settings) -> Chart:
                        q1=[metrics.quantile(values, 0.25)], median=[metrics.quantile(values, 0.5)],
                        q3=[metrics.quantile(values, 0.75)], lowerfence=[min(values)],
                        upperfence=[max(values)], mean=[metrics.mean(values)],
-                       marker_color=_colour(settings, severity), boxpoints=False)
+                       marker=dict(color=_colour(settings, severity)), boxpoints=False)
     _layout(figure, "minutes", time_axis=False, showlegend=False)
     return Chart("ttr-distribution", "Time to resolve by severity", figure,
                  f"TTR = {_ttr_label(settings)}, over all incidents of each severity: the box spans "
@@ -159,9 +194,9 @@ def _ttr_distribution(catalog: Catalog, settings: Settings) -> Chart:
 def _backlog(catalog, months, x, settings, today) -> Chart:
     items = metrics.action_items(catalog.records, settings)
     stats = metrics.backlog(items, settings, x, today)
-    figure = go.Figure()
-    figure.add_bar(name="opened", x=x, y=[stats.opened[m] for m in x], marker_color="#5c6bc0")
-    figure.add_bar(name="completed", x=x, y=[stats.completed[m] for m in x], marker_color="#43a047")
+    figure = Figure()
+    figure.add_bar(name="opened", x=x, y=[stats.opened[m] for m in x], marker=dict(color="#5c6bc0"))
+    figure.add_bar(name="completed", x=x, y=[stats.completed[m] for m in x], marker=dict(color="#43a047"))
     figure.add_scatter(name="open at month end", x=x, y=[stats.open_at_end[m] for m in x],
                        mode="lines+markers", line=dict(color="#ef6c00", width=3))
     figure.add_scatter(name="of which overdue", x=x, y=[stats.overdue_at_end[m] for m in x],
@@ -188,11 +223,11 @@ def _services(catalog, settings, today) -> Chart:
         for service in record.meta.get("services") or []:
             totals[service] = round(totals.get(service, 0) + (record.figures.downtime or 0), 2)
     top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:10][::-1]
-    figure = go.Figure()
+    figure = Figure()
     figure.add_bar(x=[v for _, v in top], y=[label(name) for name, _ in top], orientation="h",
-                   marker_color="#3949ab", hovertemplate="%{y}: %{x} min<extra></extra>")
+                   marker=dict(color="#3949ab"), hovertemplate="%{y}: %{x} min<extra></extra>")
     _layout(figure, "", time_axis=False, showlegend=False,
-            xaxis=dict(title="minutes of downtime"), height=60 + 30 * max(len(top), 1))
+            xaxis=dict(title=dict(text="minutes of downtime")), height=60 + 30 * max(len(top), 1))
     return Chart("services", "Downtime by service, last 12 months (top 10)", figure,
                  "Each incident's downtime counts in full for every service it names.")
 
@@ -212,14 +247,14 @@ def _shares(months, x, settings) -> Chart:
         (f"mitigated within {settings.mitigation_target_minutes} min", lambda m: m.mitigated_in_target, "#3949ab"),
         ("reviews on time", lambda m: m.reviews_on_time, "#6d4c41"),
     ]
-    figure = go.Figure()
+    figure = Figure()
     for name, share, colour in series:
         values = [share(m) for m in months]
         figure.add_scatter(name=name, x=x, y=[v.percent for v in values], mode="lines+markers",
                            line=dict(color=colour), connectgaps=False,
                            customdata=[[v.part, v.whole] for v in values],
                            hovertemplate=f"{name}: %{{y}}% (%{{customdata[0]}} of %{{customdata[1]}})<extra></extra>")
-    _layout(figure, "percent", yaxis=dict(title="percent", range=[0, 105]))
+    _layout(figure, "percent", yaxis=dict(title=dict(text="percent"), range=[0, 105]))
     return Chart("shares", "Recurrences, detection, mitigation and reviews", figure,
                  "Recurrences: incidents that list an earlier one under recurrence / all incidents. "
                  "Detected by monitoring: detected_by monitoring / incidents that state detected_by. "
