@@ -7,6 +7,7 @@ Generated content is raw HTML inside Markdown, so Markdown syntax in titles
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import Iterable
@@ -18,7 +19,13 @@ from .settings import Settings
 
 def esc(value: object) -> str:
     """HTML-escape any value, quotes included; newlines become spaces."""
-    return html.escape(str(value), quote=True).replace("\n", " ").replace("\r", " ")
+    return _escape_text(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escape_text(text: str) -> str:
+    """Memoised by text: the same titles, names and states recur on every listing page."""
+    return html.escape(text, quote=True).replace("\n", " ").replace("\r", " ")
 
 
 def severity_badge(severity: str | None, settings: Settings) -> str:

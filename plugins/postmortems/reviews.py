@@ -38,7 +38,7 @@ CURRENT_MONTHS = 2  # pages that list today's overdue work: this month's and the
 
 def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catalog, graph: Graph,
                today: date, href: Href, url_of: UrlOf,
-               items: list[metrics.ActionItem], work: tuple[tuple[str, int], ...],
+               due: dict[str, list[metrics.ActionItem]], work: tuple[tuple[str, int], ...],
                overdue: list[PostMortem], late_items: list[metrics.ActionItem]) -> str:
     """One month's review. Today's overdue work is listed in full only on the current
     months' pages (older pages link there), so the pages together stay linear in size."""
@@ -50,17 +50,17 @@ def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catal
         [[link(r), esc(r.title), severity_badge(r.meta.get("severity"), settings),
           status_badge(r.meta.get("status"), settings), esc(human_minutes(r.figures.downtime)),
           esc(human_minutes(r.figures.ttr))] for r in month.records], "pm-list")
-    overdue_html = table(["Id", "Title", "Status", "Review due"],
-                         [[link(r), esc(r.title), status_badge(r.meta.get("status"), settings),
-                           esc(r.review.due.isoformat())] for r in overdue], "pm-list") \
-        if overdue else "<p>None.</p>"
-    overdue_list = _by_owner(late_items, href, url_of) if current else ""
-    if not current:
-        latest = href(f"reviews/{months[-1].month}/")
-        note = (f'<p>{len(overdue)} as of {today.isoformat()}; listed on '
-                f'<a href="{esc(latest)}">the current review</a>.</p>')
-        overdue_html = note
-        overdue_list = note.replace(f"{len(overdue)} as of", f"{len(late_items)} as of")
+    if current:
+        overdue_html = table(["Id", "Title", "Status", "Review due"],
+                             [[link(r), esc(r.title), status_badge(r.meta.get("status"), settings),
+                               esc(r.review.due.isoformat())] for r in overdue], "pm-list") \
+            if overdue else "<p>None.</p>"
+        overdue_list = _by_owner(late_items, href, url_of)
+    else:
+        latest = esc(href(f"reviews/{months[-1].month}/"))
+        overdue_html, overdue_list = (
+            f'<p>{count} as of {today.isoformat()}; listed on <a href="{latest}">the current '
+            'review</a>.</p>' for count in (len(overdue), len(late_items)))
     return with_title(f"Incident review: {month_title(month.month)}", "\n\n".join([
         f"{month.count} incident(s) started in {month_title(month.month)} "
         f"({esc(settings.timezone)}). Figures against the month before and the trailing "
@@ -71,17 +71,21 @@ def month_page(month: metrics.Month, months: list[metrics.Month], catalog: Catal
         f"{' or '.join(s for s in settings.statuses if s not in settings.reviewed_statuses)} past "
         "their review deadline.",
         overdue_html,
-        "## Action items due this month", _by_owner(_due_in(items, month.month), href, url_of),
+        "## Action items due this month", _by_owner(due.get(month.month, []), href, url_of),
         "## Overdue action items", overdue_list,
         "## Recurrences seen this month", _recurrences(month, graph, href, url_of),
         "## Agenda", _agenda(month, href, url_of),
     ]))
 
 
-def _due_in(items: list[metrics.ActionItem], month: str) -> list[metrics.ActionItem]:
-    year, number = int(month[:4]), int(month[5:])
-    return [i for i in items if i.item.get("due") is not None
-            and i.item["due"].year == year and i.item["due"].month == number]
+def due_by_month(items: list[metrics.ActionItem]) -> dict[str, list[metrics.ActionItem]]:
+    """Action items by the month of their due date, 'YYYY-MM' (one pass, for every month page)."""
+    grouped: dict[str, list[metrics.ActionItem]] = defaultdict(list)
+    for entry in items:
+        due = entry.item.get("due")
+        if due is not None:
+            grouped[f"{due.year:04d}-{due.month:02d}"].append(entry)
+    return grouped
 
 
 def overdue_items(items: list[metrics.ActionItem], settings, today: date) -> list[metrics.ActionItem]:

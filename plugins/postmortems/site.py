@@ -158,13 +158,14 @@ class SiteBuild:
         work = dashboard.open_work(self.catalog, today)
         overdue = [r for r in self.catalog.records if r.review.overdue]
         late_items = reviews.overdue_items(items, self.catalog.settings, today)
+        due = reviews.due_by_month(items)
         self._add("reviews/index.md", lambda href: reviews.index_page(months, href))
         for month in months:
             if month.count:
                 self._add(f"reviews/{month.month}/index.md",
                           lambda href, m=month: reviews.month_page(
                               m, months, self.catalog, self.graph, today, href, self.url_of,
-                              items, work, overdue, late_items),
+                              due, work, overdue, late_items),
                           InclusionLevel.NOT_IN_NAV)
 
     def _add_index(self) -> None:
