@@ -141,11 +141,10 @@ def search_summary(record: PostMortem) -> str:
 
 def still_to_do(record: PostMortem, settings: Settings) -> str:
     """What the next status needs, shown until the post-mortem is Closed."""
-    todo = writing.still_to_do(record.meta, record.body, record.body_line, settings)
     target = writing.next_status(record.meta.get("status"), settings)
-    if not todo or target is None:
+    if not record.todo or target is None:
         return ""
-    items = "\n".join(f"<li>{esc(item)}</li>" for item in todo)
+    items = "\n".join(f"<li>{esc(item)}</li>" for item in record.todo)
     return (f'<div class="admonition info pm-todo"><p class="admonition-title">Still to do before '
             f'{esc(target)}</p>\n<ul>\n{items}\n</ul>\n</div>')
 

@@ -73,6 +73,7 @@ class PostMortem:
     figures: figures.Figures
     review: figures.Review
     problems: list[Problem] = field(default_factory=list)
+    todo: list[str] = field(default_factory=list)  # what the next status still needs
     refused: bool = False  # not read at all (outside the repository, too large): not published
     parsed: Any = field(default=None, repr=False, compare=False)  # the cached parse
     _months: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
@@ -152,6 +153,7 @@ class _Parsed:
     body_line: int
     front: FrontLines | None
     problems: list[Problem]
+    todo: list[str] = field(default_factory=list)
     refused: bool = False
     mention_regex: Any = None
 
@@ -270,12 +272,12 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
     parsed = read_file(source.abs_path, source.display_path, settings.max_file_size)
     sink = parsed.problems
     meta: dict[str, Any] = {}
-    lines = None
+    lines, todo = None, []
     if parsed.front is not None:
         meta = convert_front_matter(parsed.front, settings, sink)
-        rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
+        todo = rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
         lines = FrontLines.of(parsed.front, meta)
-    return _Parsed(meta, parsed.body, parsed.body_line, lines, list(sink.items),
+    return _Parsed(meta, parsed.body, parsed.body_line, lines, list(sink.items), todo,
                    mention_regex=settings.mention_regex)
 
 
@@ -330,6 +332,7 @@ def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
         figures=figures.compute(parsed.meta, settings),
         review=figures.review_state(parsed.meta, settings, today),
         problems=parsed.problems + sink.items,
+        todo=parsed.todo,
         refused=parsed.refused,
         parsed=parsed,
     )

@@ -19,12 +19,13 @@ TIMESTAMPS = ("started", "detected", "mitigated", "resolved")
 
 
 def check(front: Mapping, meta: dict[str, Any], body: str, body_line: int,
-          settings: Settings, sink: ProblemSink) -> None:
-    """Apply every per-file rule; ``now``-dependent rules are in :func:`check_not_future`."""
+          settings: Settings, sink: ProblemSink) -> list[str]:
+    """Apply every per-file rule; ``now``-dependent rules are in :func:`check_not_future`.
+    Returns what the next status will still need (see :func:`writing.check`)."""
     _check_order(front, meta, settings, sink)
     _check_reviewed(front, meta, body, body_line, settings, sink)
     _check_self_reference(front, meta, sink)
-    writing.check(front, meta, body, body_line, settings, sink)
+    return writing.check(front, meta, body, body_line, settings, sink)
 
 
 def fmt_time(value: datetime, settings: Settings) -> str:

@@ -80,19 +80,20 @@ def next_status(status: str | None, settings: Settings) -> str | None:
     return settings.statuses[index + 1] if index + 1 < len(settings.statuses) else None
 
 
-def still_to_do(meta: dict[str, Any], body: str, body_line: int, settings: Settings) -> list[str]:
+def still_to_do(meta: dict[str, Any], found: dict[str, Section], settings: Settings) -> list[str]:
     """What the next status will require, for the page of a post-mortem not yet Closed."""
     status = meta.get("status")
     target = next_status(status, settings)
     if target is None:
         return []
-    found = sections(body, body_line)
     return [message.split(";")[0] if field == "body" else f"{field}: {message.split(';')[0]}"
             for _, field, message in missing(meta, found, target, settings, 1)]
 
 
 def check(front: Mapping, meta: dict[str, Any], body: str, body_line: int,
-          settings: Settings, sink: ProblemSink) -> None:
+          settings: Settings, sink: ProblemSink) -> list[str]:
+    """Report what the current status lacks; return what the next one will still need
+    (from the same reading of the sections, so the page need not read the body again)."""
     status = meta.get("status")
     found = sections(body, body_line)
     if status is not None:
@@ -103,6 +104,7 @@ def check(front: Mapping, meta: dict[str, Any], body: str, body_line: int,
         _check_timeline(found["timeline"], meta, settings, sink, status == settings.statuses[0])
     if settings.blameless:
         _check_language(body, body_line, sink)
+    return still_to_do(meta, found, settings)
 
 
 def _zone(name: str | None, settings: Settings) -> tzinfo:
