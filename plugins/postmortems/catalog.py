@@ -8,8 +8,10 @@ on the clock or on other files are re-applied on every load (they are linear).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
+import hashlib
 import multiprocessing
 import os
 import sys
@@ -18,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from . import figures, rules
 from .problems import Problem, ProblemSink
@@ -156,6 +158,14 @@ class _Parsed:
     todo: list[str] = field(default_factory=list)
     refused: bool = False
     mention_regex: Any = None
+    figures: figures.Figures = field(default_factory=lambda: figures.Figures(None, None, None, None))
+
+    @functools.cached_property
+    def shown(self) -> str:
+        """A digest of the front matter and figures as other pages show them: part of what
+        a serve rebuild compares to find the pages a change reaches, so made once a content."""
+        shown = (sorted(self.meta.items(), key=lambda kv: kv[0]), self.figures)
+        return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
     @functools.cached_property
     def mentions(self) -> frozenset[str]:
@@ -278,19 +288,27 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
         todo = rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
         lines = FrontLines.of(parsed.front, meta)
     return _Parsed(meta, parsed.body, parsed.body_line, lines, list(sink.items), todo,
-                   mention_regex=settings.mention_regex)
+                   mention_regex=settings.mention_regex, figures=figures.compute(meta, settings))
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """Tens of thousands of new objects and no garbage: a collection meanwhile only costs
+    time, growing with everything else the process holds (all of MkDocs' pages)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def load(sources: Iterable[Source], settings: Settings, *, now: datetime | None = None,
          cache: ParseCache | None = None) -> Catalog:
     """Read, validate and index every source; never raises for anything a file contains."""
-    enabled = gc.isenabled()
-    gc.disable()  # tens of thousands of new objects and no garbage: collection only costs time
-    try:
+    with collection_paused():
         return _load(sources, settings, now, cache)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load(sources: Iterable[Source], settings: Settings, now: datetime | None,
@@ -329,7 +347,7 @@ def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
         body=parsed.body,
         body_line=parsed.body_line,
         front=parsed.front,
-        figures=figures.compute(parsed.meta, settings),
+        figures=parsed.figures,
         review=figures.review_state(parsed.meta, settings, today),
         problems=parsed.problems + sink.items,
         todo=parsed.todo,

@@ -7,6 +7,7 @@ by path, modification time, size and settings, lives across rebuilds.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from typing import Any
@@ -22,7 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import assets, card, navigation, rebuild, sanitize, templating
-from .catalog import Catalog, ParseCache, Source, load
+from .catalog import Catalog, ParseCache, Source, collection_paused, load
 from .settings import Settings, SettingsError
 from .site import SiteBuild
 
@@ -83,6 +84,10 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.build = None  # nothing from the last build is used by accident
         if not self.config.enabled:
             return None
+        with collection_paused():
+            return self._build_files(files, config)
+
+    def _build_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
         sources = self._take_sources(files)
         catalog = load(sources, self.settings, cache=self.cache)
@@ -229,8 +234,10 @@ def is_postmortem_uri(src_uri: str) -> bool:
     return rel != "index.md" and not any(p.startswith(("_", ".")) for p in rel.split("/"))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _display(path: str) -> str:
-    """The path as messages show it: relative to the current folder."""
+    """The path as messages show it: relative to the current folder (asked again on every
+    serve rebuild for every file, so remembered; MkDocs never changes the folder)."""
     try:
         return os.path.relpath(path).replace(os.sep, "/")
     except ValueError:  # another drive on Windows

@@ -17,9 +17,10 @@ from .catalog import Catalog, PostMortem
 
 
 def fingerprint(record: PostMortem) -> str:
-    """Everything other pages show of a post-mortem (its body aside)."""
-    shown = (record.name, sorted(record.meta.items(), key=lambda kv: kv[0]), record.figures,
-             record.review, [p.text() for p in record.problems])
+    """Everything other pages show of a post-mortem (its body aside): its front matter and
+    figures (digested once per file content), its review state and its problems."""
+    content = record.parsed.shown if record.parsed is not None else repr(record.meta)
+    shown = (record.name, content, record.review, [p.text() for p in record.problems])
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
