@@ -127,6 +127,12 @@ class Site:
         return page[page.index("<article"): page.index("</article>")]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_parse_cache(tmp_path_factory) -> None:
+    """The command line's parse cache goes to a folder of this test run, not ~/.cache."""
+    os.environ["POSTMORTEMS_CACHE_DIR"] = str(tmp_path_factory.mktemp("parse-cache"))
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> Site:
     return Site(tmp_path / "site-src")

@@ -16,7 +16,7 @@ def test_benchmark_runs_and_writes_its_table(tmp_path):
     assert result.returncode == 0, result.stderr
     row = next(line for line in result.stdout.splitlines() if line.startswith("| 50 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]
-    assert len(cells) == 12 and all(cells)
+    assert len(cells) == 13 and all(cells)
     assert float(cells[3]) > 0  # full/plain ratio
     text = output.read_text()
     assert "| N | plain build |" in text and "Python" in text and "mkdocs-material" in text

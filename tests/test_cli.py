@@ -110,7 +110,8 @@ def test_parsing_on_several_cores_reports_exactly_what_one_core_does(site):
     site.add("dup.md", good(id="HOT-13432"))  # an id an example also uses: a cross-file check
     outputs = []
     for workers in ("1", "3"):
-        result = subprocess.run([sys.executable, "-m", "postmortems.cli", "validate", "--format", "json"],
+        result = subprocess.run([sys.executable, "-m", "postmortems.cli", "validate", "--no-cache",
+                                 "--format", "json"],
                                 cwd=site.root, capture_output=True, text=True, timeout=120,
                                 env=dict(os.environ, POSTMORTEMS_WORKERS=workers))
         assert result.returncode == 1
@@ -118,3 +119,54 @@ def test_parsing_on_several_cores_reports_exactly_what_one_core_does(site):
     assert len(outputs[0]) > 20
     assert any("HOT-13432 is also used by" in p["message"] for p in outputs[0])
     assert outputs[0] == outputs[1]
+
+
+def _run(site, *args, cache_dir):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "postmortems.cli", *args], cwd=site.root,
+                          capture_output=True, text=True, timeout=120,
+                          env=dict(os.environ, POSTMORTEMS_CACHE_DIR=str(cache_dir)))
+
+
+def test_a_second_run_reuses_unchanged_files_and_follows_changes(site, tmp_path):
+    cache = tmp_path / "cache"
+    site.add("a.md", good(id="HOT-1", severity="P9"))
+    site.add("b.md", good(id="HOT-1"))  # the same id: a check across files, made every run
+    before = set(site.root.rglob("*"))
+    first = _run(site, "validate", cache_dir=cache)
+    second = _run(site, "validate", cache_dir=cache)
+    assert first.returncode == second.returncode == 1
+    assert first.stdout == second.stdout and "'P9' is not one of" in first.stdout
+    assert "HOT-1 is also used by" in second.stdout
+    assert len(list(cache.glob("*.pickle"))) == 1 and set(site.root.rglob("*")) == before
+
+    site.add("a.md", good(id="HOT-1", severity="P8"))  # same size, new bytes
+    assert "'P8' is not one of P1, P2, P3, P4" in _run(site, "validate", cache_dir=cache).stdout
+    config = site.config.read_text(encoding="utf-8")
+    site.config.write_text(config.replace("  - postmortems\n", "  - postmortems:\n"
+                                          "      severities: [P1, P2, P3, P4, P8]\n"), encoding="utf-8")
+    third = _run(site, "validate", cache_dir=cache)
+    assert "'P8'" not in third.stdout and "HOT-1 is also used by" in third.stdout
+    assert _run(site, "validate", "--no-cache", cache_dir=cache).stdout == third.stdout
+
+
+def test_a_cache_file_others_can_write_is_never_read(site, tmp_path):
+    import pickle
+
+    cache = tmp_path / "cache"
+    site.add("a.md", good(id="HOT-1", severity="P9"))
+    assert _run(site, "validate", cache_dir=cache).returncode == 1
+    [kept] = cache.glob("*.pickle")
+    entries = pickle.loads(kept.read_bytes())
+    for _, _, parsed in entries.values():
+        parsed.problems.clear()  # a forged cache that hides the error
+    forged = pickle.dumps(entries)
+    kept.write_bytes(forged)
+    kept.chmod(0o666)
+    assert _run(site, "validate", cache_dir=cache).returncode == 1
+    kept.write_bytes(forged)
+    kept.chmod(0o600)  # the user's own file is trusted: the forgery shows that it is read
+    assert _run(site, "validate", cache_dir=cache).returncode == 0

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from . import figures, rules
+from .diskcache import DiskCache
 from .problems import Problem, ProblemSink
 from .reader import Mapping, Scalar, Sequence, read_file
 from .schema import convert_front_matter
@@ -179,8 +180,9 @@ class _Parsed:
 class ParseCache:
     """Parsed files keyed by path; an entry is reused only while mtime, size and settings match."""
 
-    def __init__(self) -> None:
+    def __init__(self, disk: DiskCache | None = None) -> None:
         self._entries: dict[str, tuple[tuple[int, int, Settings], _Parsed]] = {}
+        self.disk = disk  # the command line's results of earlier runs, if it keeps them
 
     def get_all(self, sources: list[Source], settings: Settings) -> list[_Parsed]:
         """Each source parsed, from the cache where the file is unchanged; the rest are
@@ -191,12 +193,20 @@ class ParseCache:
             cached = self._entries.get(source.abs_path)
             found.append(cached[1] if key is not None and cached is not None and cached[0] == key
                          else None)
+        if self.disk is not None:
+            for index, parsed in enumerate(found):
+                if parsed is None:
+                    found[index] = self.disk.get(sources[index])
         missing = [index for index, parsed in enumerate(found) if parsed is None]
         fresh = parse_many([sources[index] for index in missing], settings)
         for index, parsed in zip(missing, fresh):
             found[index] = parsed
             if keys[index] is not None:
                 self._entries[sources[index].abs_path] = (keys[index], parsed)
+            if self.disk is not None:
+                self.disk.put(sources[index], parsed)
+        if self.disk is not None:
+            self.disk.save()
         return found  # type: ignore[return-value]
 
     @staticmethod

@@ -10,6 +10,7 @@ from typing import Sequence
 
 from . import catalog, export, problems
 from . import new as new_postmortem
+from .diskcache import DiskCache
 from .schema import json_schema
 from .settings import SettingsError
 from .site_config import SiteConfig, load_site_config
@@ -36,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("paths", nargs="*", help="files or folders (default: docs/postmortems)")
     validate.add_argument("--format", choices=("text", "github", "json"), default="text")
     validate.add_argument("--strict", action="store_true", help="warnings fail too")
+    validate.add_argument("--no-cache", dest="cache", action="store_false",
+                          help="parse every file afresh instead of reusing results of unchanged "
+                               "files from earlier runs (kept in POSTMORTEMS_CACHE_DIR or "
+                               "~/.cache/postmortems)")
     validate.set_defaults(run=_validate)
 
     new = commands.add_parser("new", help="start a new post-mortem from the site's template")
@@ -49,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("paths", nargs="*", help="files or folders (default: docs/postmortems)")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
+    export.add_argument("--no-cache", dest="cache", action="store_false",
+                        help="parse every file afresh (see validate --no-cache)")
     export.set_defaults(run=_export)
 
     schema = commands.add_parser("schema", help="print the front matter's JSON Schema")
@@ -65,6 +72,11 @@ def _sources(paths: list[str], site: SiteConfig) -> list[catalog.Source]:
     return found
 
 
+def _cache(args: argparse.Namespace, site: SiteConfig) -> catalog.ParseCache:
+    """Results of unchanged files are reused from earlier runs unless --no-cache."""
+    return catalog.ParseCache(DiskCache(str(site.root), site.settings) if args.cache else None)
+
+
 def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
     missing = [p for p in args.paths if not Path(p).exists()]
     for path in missing:
@@ -76,10 +88,10 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
         # References may point at any post-mortem of the site, not only the files named.
         named = {s.abs_path for s in sources}
         context = [s for s in _sources([], site) if s.abs_path not in named]
-        result = catalog.load(sources + context, site.settings)
+        result = catalog.load(sources + context, site.settings, cache=_cache(args, site))
         found = [p for r in result.records if r.source.abs_path in named for p in r.problems]
     else:
-        result = catalog.load(sources, site.settings)
+        result = catalog.load(sources, site.settings, cache=_cache(args, site))
         found = result.problems
     found.sort()
     if found:
@@ -127,7 +139,7 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
 
 def _export(args: argparse.Namespace, site: SiteConfig) -> int:
     """The same rows as the site's postmortems.json; problems go to standard error."""
-    result = catalog.load(_sources(args.paths, site), site.settings)
+    result = catalog.load(_sources(args.paths, site), site.settings, cache=_cache(args, site))
     for problem in result.problems:
         print(problem.text(), file=sys.stderr)
     text = export.to_csv(result) if args.format == "csv" else export.to_json(result) + "\n"
