@@ -207,3 +207,15 @@ def test_axes_carry_their_titles_in_the_form_plotly_js_reads(example_site):
     assert charts["services"]["layout"]["xaxis"]["title"] == {"text": "minutes of downtime"}
     assert charts["shares"]["layout"]["yaxis"]["title"] == {"text": "percent"}
     assert all("template" in figure["layout"] for figure in charts.values())  # plotly's look
+
+
+def test_chart_json_is_valid_json_with_gaps_for_non_finite_values_and_no_raw_markup():
+    from postmortems import charts as charts_module
+
+    figure = charts_module.Figure()
+    figure.add_scatter(name="</script><b>", x=["2026-01", "2026-02"], y=[float("nan"), 3.5])
+    text = charts_module.to_json([charts_module.Chart("k", "t", figure, "d")])
+    assert "<" not in text and ">" not in text and "NaN" not in text
+    [spec] = json.loads(text)
+    assert spec["figure"]["data"][0]["y"] == [None, 3.5]
+    assert spec["figure"]["data"][0]["name"] == "</script><b>"

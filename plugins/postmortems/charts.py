@@ -10,11 +10,11 @@ from __future__ import annotations
 import functools
 import html
 import json
+import math
 from dataclasses import dataclass
 from datetime import date
 
-import plotly.io
-from plotly.utils import PlotlyJSONEncoder
+from importlib import resources
 
 from . import metrics
 from .catalog import Catalog
@@ -56,8 +56,10 @@ class Figure:
 
 @functools.lru_cache(maxsize=1)
 def _template() -> dict:
-    """plotly's default look, as graph_objects would have put into every figure."""
-    return plotly.io.templates[plotly.io.templates.default].to_plotly_json()
+    """plotly's default look ('plotly'), as graph_objects put into every figure; read from
+    the package's data, since plotly.io builds and validates a Template object first."""
+    text = (resources.files("plotly") / "package_data" / "templates" / "plotly.json").read_text("utf-8")
+    return json.loads(text)
 
 
 @dataclass
@@ -269,7 +271,21 @@ def _deadlines(settings: Settings) -> str:
     return ", ".join(f"{s} {d} after resolved" for s, d in settings.review_deadlines) or "none"
 
 
+def _finite(value):
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
 def to_json(charts: list[Chart]) -> str:
     """The charts as JSON safe inside a <script> element: no '<', '>' or '&' left raw."""
-    text = json.dumps([c.spec() for c in charts], cls=PlotlyJSONEncoder, separators=(",", ":"))
+    specs = [c.spec() for c in charts]
+    try:
+        text = json.dumps(specs, separators=(",", ":"), allow_nan=False)
+    except ValueError:  # NaN or infinity is not JSON: plotly.js shows a gap for null
+        text = json.dumps(_finite(specs), separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
