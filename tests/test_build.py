@@ -120,3 +120,28 @@ def test_bad_setting_stops_the_build_with_a_clear_message(tmp_path):
     assert result.returncode == 1
     assert "review_deadlines: P1: 'soon' is not a deadline; write '3 days' or '5 business days'" \
         in result.stderr
+
+
+def test_pages_rendered_beside_mkdocs_are_those_rendered_in_line(tmp_path):
+    """Generated pages are rendered in a forked process while MkDocs renders the rest;
+    POSTMORTEMS_WORKERS=1 renders them in line. The two sites must be the same."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    outputs = []
+    for workers in ("", "1"):
+        out = tmp_path / f"site{workers or 'forked'}"
+        env = dict(os.environ, POSTMORTEMS_WORKERS=workers)
+        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
+                                 str(out)], cwd=REPO, capture_output=True, text=True, timeout=300,
+                                env=env)
+        assert result.returncode == 0, result.stderr
+        outputs.append({str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*")
+                        if p.is_file() and p.suffix != ".gz"})
+    forked, in_line = outputs
+    assert forked.keys() == in_line.keys()
+    assert {"postmortems.json", "feed.xml", "dashboard/index.html", "postmortems/index.html"} <= forked.keys()
+    assert [name for name in forked if forked[name] != in_line[name]] == []

@@ -272,13 +272,21 @@ def _parse_share(sources: list[Source], settings: Settings) -> list[_Parsed]:
     return [_parse(source, settings) for source in sources]
 
 
+def fork_is_safe() -> bool:
+    """Whether work may go to a forked process: on Linux (fork is missing on Windows and
+    unsafe on macOS), with a second core, while no other thread runs (a fork copies
+    whatever locks they hold), and unless POSTMORTEMS_WORKERS=1."""
+    return (sys.platform == "linux" and os.environ.get("POSTMORTEMS_WORKERS") != "1"
+            and threading.active_count() == 1 and len(os.sched_getaffinity(0)) > 1)
+
+
 def _worker_count(files: int) -> int:
-    if sys.platform != "linux":  # fork is missing on Windows and unsafe on macOS
+    if sys.platform != "linux":
         return 1
     wanted = os.environ.get("POSTMORTEMS_WORKERS", "")
     if wanted.isdigit():  # as asked, however few the files
         return max(1, min(int(wanted), files))
-    if threading.active_count() > 1:
+    if not fork_is_safe():
         return 1
     cores = min(len(os.sched_getaffinity(0)), 8)
     return max(1, min(cores, files // FILES_PER_WORKER))

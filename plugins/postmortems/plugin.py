@@ -96,7 +96,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             if record.refused:  # a symlink out of the repository, or over the size limit
                 files.remove(files.get_file_from_path(f"{SECTION}/{record.name}.md"))
         self.build = SiteBuild(catalog, config, files)
-        self.build.generate(self.last_generated)
+        # Rendered beside MkDocs' own work unless --dirty, which compares them right away.
+        self.build.generate(self.last_generated, background=not self.dirty)
         self.last_generated = (self.build.signature, self.build.generated)
         assets.add_files(files, config)
         if self.dirty:
@@ -150,6 +151,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         return self.build.nav
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> None:
+        if self.build is not None:
+            self.build.finish()  # MkDocs copies the JSON catalog and the feed right after this
         if self.build is not None and self.build.nav is not None and self.config.cache_nav:
             navigation.cache_rendering(env, self.build.nav)
 
@@ -184,7 +187,11 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         """A post-mortem's body as we already read it: MkDocs need not read the file again
         nor parse its front matter (with the slow pure-Python YAML loader)."""
-        record = self.build.record_for(page.file) if self.build is not None else None
+        if self.build is None:
+            return None
+        if self.build.is_pending(page.file):  # generated pages are read last, after ours
+            self.build.finish()
+        record = self.build.record_for(page.file)
         return record.body if record is not None else None
 
     def on_page_content(self, html: str, page: Page, config: MkDocsConfig,

@@ -6,8 +6,9 @@ Made fresh for every build in ``on_files``; holds nothing across serve rebuilds.
 from __future__ import annotations
 
 import functools
+import multiprocessing
 from datetime import datetime
-from typing import Callable
+from typing import Any, Callable
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
@@ -15,7 +16,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.utils import get_relative_url
 
 from . import dashboard, export, feed, history, metrics, pages, rebuild, reviews
-from .catalog import Catalog, PostMortem
+from .catalog import Catalog, PostMortem, fork_is_safe
 from .graph import Graph
 from .html import Stash, esc
 from .linker import Linker
@@ -41,6 +42,8 @@ class SiteBuild:
         self.nav: Navigation | None = None  # set by the plugin's on_nav
         # generated page -> (its Markdown before stashing, inclusion), to reuse next time
         self.generated: dict[str, tuple[str, InclusionLevel]] = {}
+        self._pending: list[tuple[File, Callable[[Callable[[str], str]], str], bool]] = []
+        self._background: tuple[Any, Any, set[int]] | None = None  # (pool, job, files) rendering
         self.graph = Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
@@ -84,15 +87,61 @@ class SiteBuild:
         urls = (self.config.use_directory_urls, self.config.site_url, sorted(self._urls.items()))
         return rebuild.digest(repr((sorted(self.fingerprints.values()), today, self.catalog.settings, urls)))
 
-    def generate(self, previous: tuple[str, dict[str, tuple[str, InclusionLevel]]] | None = None) -> None:
+    def generate(self, previous: tuple[str, dict[str, tuple[str, InclusionLevel]]] | None = None,
+                 background: bool = False) -> None:
         """Add the generated pages and the JSON catalog to the site's files; reuse the last
-        build's when nothing they derive from changed (an edit to a body, say)."""
+        build's when nothing they derive from changed (an edit to a body, say).
+
+        With ``background``, the pages are rendered in a forked process while MkDocs renders
+        the post-mortems on the other core; :meth:`finish` collects them, and MkDocs reads
+        generated pages last. Only where forking is safe (no other thread); else here.
+        """
         if previous is not None and previous[0] == self.signature:
             for uri, (content, inclusion) in previous[1].items():
                 self._add(uri, lambda href, c=content: c, inclusion)
         else:
             self._generate_all()
         self._add_feed()
+        if background and fork_is_safe():
+            global _RENDERING
+            _RENDERING = self  # what the forked process renders: it shares this memory
+            try:
+                pool = multiprocessing.get_context("fork").Pool(1)
+            finally:
+                _RENDERING = None
+            self._background = (pool, pool.apply_async(_render_in_child),
+                                {id(file) for file, _, _ in self._pending})
+        else:
+            self._apply(self._render_pending())
+
+    def is_pending(self, file: File) -> bool:
+        """Whether a generated file's content is still being rendered in the background."""
+        return self._background is not None and id(file) in self._background[2]
+
+    def finish(self) -> None:
+        """Wait for the pages rendered in the background and put them into their files."""
+        if self._background is None:
+            return
+        pool, job, _ = self._background
+        self._background = None
+        try:
+            contents = job.get()
+        finally:
+            pool.terminate()
+        self._apply(contents)
+
+    def _render_pending(self) -> dict[str, str]:
+        return {file.src_uri: render(lambda target, f=file: get_relative_url(target, f.url))
+                for file, render, _ in self._pending}
+
+    def _apply(self, contents: dict[str, str]) -> None:
+        for file, _, reusable in self._pending:
+            content = contents[file.src_uri]
+            if reusable:  # the feed follows file times, not records: it is made every build
+                self.generated[file.src_uri] = (content, file.inclusion)
+            file.content_string = (self.stash.stash_blocks(content) if file.src_uri.endswith(".md")
+                                   else content)
+        self._pending = []
 
     def _generate_all(self) -> None:
         self._add_index()
@@ -184,14 +233,21 @@ class SiteBuild:
 
     def _add(self, src_uri: str, render: Callable[[Callable[[str], str]], str],
              inclusion: InclusionLevel = InclusionLevel.UNDEFINED, reusable: bool = True) -> File:
-        """Add a generated file; ``reusable`` ones are kept for the next serve rebuild."""
+        """Add a generated file, its content to be rendered by ``render(href)``; ``reusable``
+        ones are kept for the next serve rebuild."""
         existing = self.files.get_file_from_path(src_uri)
         if existing is not None:
             self.files.remove(existing)
         file = File.generated(self.config, src_uri, content="", inclusion=inclusion)
-        content = render(lambda target: get_relative_url(target, file.url))
-        if reusable:  # the feed follows file times, not records: it is made every build
-            self.generated[src_uri] = (content, inclusion)
-        file.content_string = self.stash.stash_blocks(content) if src_uri.endswith(".md") else content
+        self._pending.append((file, render, reusable))
         self.files.append(file)
         return file
+
+
+_RENDERING: SiteBuild | None = None  # set only while a rendering process is forked
+
+
+def _render_in_child() -> dict[str, str]:
+    """In the forked process: every pending page's content."""
+    assert _RENDERING is not None
+    return _RENDERING._render_pending()
