@@ -106,9 +106,21 @@ class Stash:
         return key
 
     def stash_blocks(self, markdown: str) -> str:
-        """Replace each blank-line separated chunk that is raw HTML by a stash key."""
-        chunks = markdown.split("\n\n")
-        return "\n\n".join(self.put(c) if c.lstrip().startswith("<") else c for c in chunks)
+        """Replace each run of blank-line separated chunks that are raw HTML by one stash
+        key: one paragraph for Markdown to pass over, not one per chunk."""
+        out: list[str] = []
+        run: list[str] = []
+        for chunk in markdown.split("\n\n"):
+            if chunk.lstrip().startswith("<"):
+                run.append(chunk)
+                continue
+            if run:
+                out.append(self.put("\n\n".join(run)))
+                run = []
+            out.append(chunk)
+        if run:
+            out.append(self.put("\n\n".join(run)))
+        return "\n\n".join(out)
 
     def hide(self, html: str) -> str:
         def swap(match: re.Match[str]) -> str:
