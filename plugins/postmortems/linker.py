@@ -47,6 +47,8 @@ class Linker:
         With ``keep``, the link's HTML is handed to it and what it returns is written
         instead, except in headings, whose text becomes the table of contents.
         """
+        if not self._probe.search(markdown):
+            return markdown  # most pages mention no id at all
         out: list[str] = []
         fence: str | None = None
         in_html = False
@@ -54,7 +56,7 @@ class Linker:
         lines = markdown.split("\n")
         for index, line in enumerate(lines):
             stripped = line.strip()
-            opener = _FENCE_RE.match(line)
+            opener = _FENCE_RE.match(line) if "`" in line or "~" in line else None
             if fence is not None:
                 if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                     fence = None
@@ -67,16 +69,16 @@ class Linker:
                 out.append(line)
             elif previous_blank and line.startswith(("    ", "\t")) and not _in_list(out):
                 out.append(line)  # indented code block
-            else:
+            elif self._probe.search(line):
                 heading = _HEADING_RE.match(line) or (
                     index + 1 < len(lines) and _SETEXT_RE.match(lines[index + 1]))
                 out.append(self._link_line(line, resolve, None if heading else keep))
+            else:
+                out.append(line)
             previous_blank = not stripped
         return "\n".join(out)
 
     def _link_line(self, line: str, resolve: Resolver, keep: Keep | None) -> str:
-        if not self._probe.search(line):
-            return line
         def replace(match: re.Match[str]) -> str:
             ident = match.group("id")
             if ident is None:
