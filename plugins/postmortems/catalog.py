@@ -133,6 +133,7 @@ class Catalog:
     settings: Settings
 
     def __post_init__(self) -> None:
+        self.graph: Any = None  # the recurrence graph, set by load()
         self.by_id: dict[str, PostMortem] = {}
         for record in self.records:
             if record.id and record.id not in self.by_id:
@@ -349,8 +350,9 @@ def _load(sources: Iterable[Source], settings: Settings, now: datetime | None,
 def _check_graph(result: Catalog) -> None:
     from .graph import Graph  # the graph is built on the catalog; imported here to avoid a cycle
 
+    result.graph = Graph(result)  # made from the records' links alone: kept for the pages
     by_path = {r.path: r for r in result.records}
-    for problem in Graph(result).problems():
+    for problem in result.graph.problems():
         by_path[problem.path].problems.append(problem)
 
 

@@ -44,7 +44,7 @@ class SiteBuild:
         self.generated: dict[str, tuple[str, InclusionLevel]] = {}
         self._pending: list[tuple[File, Callable[[Callable[[str], str]], str], bool]] = []
         self._background: tuple[Any, Any, set[int]] | None = None  # (pool, job, files) rendering
-        self.graph = Graph(catalog)
+        self.graph = catalog.graph if catalog.graph is not None else Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
         self._urls: dict[str, str] = {}
