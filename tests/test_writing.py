@@ -171,3 +171,6 @@ def test_workflow_validates_with_annotations_and_builds_strictly():
     steps = " ".join(str(step.get("run", "")) for step in workflow["jobs"]["validate-and-build"]["steps"])
     assert "postmortems validate --format github --strict" in steps
     assert "mkdocs build --strict" in steps
+    cached = [s for s in workflow["jobs"]["validate-and-build"]["steps"]
+              if str(s.get("uses", "")).startswith("actions/cache")]
+    assert cached and cached[0]["with"]["path"] == "~/.cache/postmortems"

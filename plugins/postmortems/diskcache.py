@@ -39,10 +39,12 @@ def folder() -> Path:
 
 
 def _code_digest() -> str:
-    """This package's code as it is now: a rule that changes makes old results stale."""
-    package = Path(__file__).parent
-    stats = sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in package.glob("*.py"))
-    return repr((FORMAT, stats))
+    """This package's code as it is now: a rule that changes makes old results stale.
+    By content, not modification time, so a fresh checkout in CI can reuse a saved cache."""
+    code = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        code.update(path.name.encode() + b"\0" + path.read_bytes())
+    return code.hexdigest()
 
 
 class DiskCache:
