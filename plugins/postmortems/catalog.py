@@ -164,10 +164,9 @@ class _Parsed:
 
     @functools.cached_property
     def shown(self) -> str:
-        """A digest of the front matter and figures as other pages show them: part of what
-        a serve rebuild compares to find the pages a change reaches, so made once a content."""
-        shown = (sorted(self.meta.items(), key=lambda kv: kv[0]), self.figures)
-        return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+        """:func:`shown_digest` of this content, made once: a serve rebuild asks for it of
+        every file to find the pages a change reaches."""
+        return shown_digest(self.meta, self.figures)
 
     @functools.cached_property
     def mentions(self) -> frozenset[str]:
@@ -176,6 +175,12 @@ class _Parsed:
         if self.mention_regex is None:
             return frozenset()
         return frozenset(m.group(0) for m in self.mention_regex.finditer(self.body))
+
+
+def shown_digest(meta: dict[str, Any], derived: figures.Figures) -> str:
+    """A digest of the front matter and figures as other pages show them."""
+    shown = (sorted(meta.items(), key=lambda kv: kv[0]), derived)
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 class ParseCache:
@@ -269,7 +274,7 @@ def parse_many(sources: list[Source], settings: Settings) -> list[_Parsed]:
 
 
 def _parse_share(sources: list[Source], settings: Settings) -> list[_Parsed]:
-    gc.disable()  # as in load(): many new objects, no garbage
+    # A worker is forked inside load(), so garbage collection is already paused in it.
     return [_parse(source, settings) for source in sources]
 
 

@@ -55,11 +55,12 @@ class DiskCache:
         self.path = folder() / (hashlib.blake2b(key.encode(), digest_size=16).hexdigest() + ".pickle")
         self.entries: dict[str, tuple[str, str, "_Parsed"]] = _read(self.path)
         self.used: dict[str, tuple[str, str, "_Parsed"]] = {}
+        self.digests: dict[str, str | None] = {}  # each file's, read once a run
         self.changed = False
 
     def get(self, source: "Source") -> "_Parsed | None":
         """The kept result for this file's current bytes, or None."""
-        digest = _digest(source.abs_path)
+        digest = self._digest(source.abs_path)
         entry = self.entries.get(source.abs_path)
         if digest is None or entry is None or entry[:2] != (digest, source.display_path):
             return None
@@ -67,11 +68,16 @@ class DiskCache:
         return entry[2]
 
     def put(self, source: "Source", parsed: "_Parsed") -> None:
-        digest = _digest(source.abs_path)
+        digest = self._digest(source.abs_path)
         if digest is not None and not parsed.refused:
             self.used[source.abs_path] = (digest, source.display_path,
                                           dataclasses.replace(parsed, body=""))
             self.changed = True
+
+    def _digest(self, path: str) -> str | None:
+        if path not in self.digests:
+            self.digests[path] = _digest(path)
+        return self.digests[path]
 
     def save(self) -> None:
         """Write what this run used (files gone since are dropped); never fails the run."""

@@ -83,7 +83,7 @@ class NavRenderCache:
 
     def key(self, page: Any) -> str | None:
         """The folder a page's relative URLs start from, or None when its nav is its own."""
-        if not isinstance(page, Page) or id(page) in self.in_nav or page.parent is not None:
+        if not isinstance(page, Page) or id(page) in self.in_nav:
             return None
         url = page.url
         if not url or any(target.startswith(url) for target in self.nav_urls):

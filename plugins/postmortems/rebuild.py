@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from .catalog import Catalog, PostMortem
+from .catalog import Catalog, PostMortem, shown_digest
 
 
 def fingerprint(record: PostMortem) -> str:
     """Everything other pages show of a post-mortem (its body aside): its front matter and
     figures (digested once per file content), its review state and its problems."""
-    content = record.parsed.shown if record.parsed is not None else repr(record.meta)
+    content = (record.parsed.shown if record.parsed is not None
+               else shown_digest(record.meta, record.figures))
     shown = (record.name, content, record.review, [p.text() for p in record.problems])
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
