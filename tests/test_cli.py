@@ -170,3 +170,12 @@ def test_a_cache_file_others_can_write_is_never_read(site, tmp_path):
     kept.write_bytes(forged)
     kept.chmod(0o600)  # the user's own file is trusted: the forgery shows that it is read
     assert _run(site, "validate", cache_dir=cache).returncode == 0
+
+
+def test_a_cache_folder_that_cannot_be_written_changes_nothing(site, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder should be", encoding="utf-8")
+    site.add("a.md", good(id="HOT-1", severity="P9"))
+    result = _run(site, "validate", cache_dir=blocker / "cache")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'P9' is not one of" in result.stdout

@@ -83,14 +83,16 @@ class DiskCache:
         """Write what this run used (files gone since are dropped); never fails the run."""
         if not self.changed and self.used.keys() == self.entries.keys():
             return
+        temporary = None
         try:
             self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=self.path.parent, suffix=".tmp")
             with os.fdopen(handle, "wb") as out:
                 pickle.dump(self.used, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.path)
-        except OSError:
-            pass
+        except Exception:  # a full disk, a read-only home, a value pickle refuses: run on
+            if temporary is not None and os.path.exists(temporary):
+                os.unlink(temporary)
 
 
 def _digest(path: str) -> str | None:
