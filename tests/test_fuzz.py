@@ -153,3 +153,32 @@ def test_sections_are_found_as_a_line_by_line_reading_finds_them(lines):
     text = "\n".join(lines)
     found = sections(text, 7)
     assert {name: s.lines for name, s in found.items()} == _sections_line_by_line(text, 7)
+
+
+def _rows_cell_by_cell(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The plain reading of the table rule: split every row into cells, keep the first."""
+    rows, seen_rule = [], False
+    for number, line in lines:
+        stripped = line.strip()
+        if not stripped.startswith("|"):
+            if seen_rule and rows:
+                break
+            continue
+        cells = [c.strip() for c in stripped.strip("|").split("|")]
+        if not seen_rule:
+            seen_rule = all(re.fullmatch(r":?-{3,}:?", c) for c in cells if c)
+            continue
+        rows.append((number, cells[0]))
+    return rows
+
+
+TABLE_LINES = ["| Time | Event |", "| --- | --- |", "|:---:|---|", "| 10:00 | x |", "||10:01|",
+               "| 10:02", "|", "| |", "  | 11:00 | y | z |", "|||", "text", "", "| -- |", "|a|b|c|"]
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.sampled_from(TABLE_LINES), st.text(alphabet="| -:a1", max_size=8)),
+                max_size=12))
+def test_timeline_rows_are_the_first_cells_a_cell_by_cell_reading_finds(lines):
+    section = sections("## Timeline\n" + "\n".join(lines), 3)["timeline"]
+    assert [(r.line, r.when) for r in section.table_rows] == _rows_cell_by_cell(section.lines)

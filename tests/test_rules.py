@@ -112,6 +112,14 @@ def test_placeholders_allowed_in_draft_not_once_closed(tmp_path):
     ]
 
 
+def test_placeholder_written_with_a_yaml_escape_is_still_found(tmp_path):
+    """The raw text shows no '<S', but YAML reads "\x3cSERVICE>" as '<SERVICE>'."""
+    text = good(status="Closed").replace("owner:", 'incident_commander: "\\x3cNAME>"\nowner:', 1)
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: incident_commander: placeholder '<NAME>' left from the template; "
+        "replace it before status Closed"]
+
+
 def test_unknown_key_with_did_you_mean(tmp_path):
     text = good().replace("owner:", "serverity: P1\nowner:", 1)
     assert check(tmp_path, text) == ["pm.md:12: warning: serverity: unknown key; did you mean 'severity'?"]

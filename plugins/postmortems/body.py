@@ -7,6 +7,7 @@ whitespace do not count as content, so an untouched template section is empty.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -16,6 +17,7 @@ _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+\1")
 _RULE_CELL_RE = re.compile(r":?-{3,}:?")
+_ZONE_RE = re.compile(r"\(([A-Za-z_/+\-0-9:]+)\)")
 
 # Canonical section name -> the headings people write for it.
 SECTIONS = {
@@ -41,6 +43,7 @@ CANONICAL = {alias: name for name, aliases in SECTIONS.items() for alias in alia
 _NOT_NAME_RE = re.compile(r"[^a-z0-9 -]+")
 
 
+@functools.lru_cache(maxsize=4096)  # the same dozen headings, in every file
 def _norm(title: str) -> str:
     return _NOT_NAME_RE.sub("", title.lower()).strip()
 
@@ -62,6 +65,12 @@ def prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
 
 
 @dataclass
+class Row:
+    line: int
+    when: str  # the first cell as written
+
+
+@dataclass
 class Section:
     name: str  # canonical name, or the heading as written
     line: int  # file line of the heading
@@ -75,9 +84,52 @@ class Section:
         return [(self.line + 1 + k, self.body_lines[index])
                 for k, index in enumerate(range(self.start, self.end))]
 
+    # Cached (by hand: functools.cached_property takes a lock on each read): the checks of
+    # the current status and the list of what the next one needs both ask, and the
+    # timeline check asks for the rows again.
+    _text: str | None = field(default=None, init=False, repr=False, compare=False)
+    _rows: list[Row] | None = field(default=None, init=False, repr=False, compare=False)
+
     @property
     def text(self) -> str:
-        return _COMMENT_RE.sub("", "\n".join(self.body_lines[self.start:self.end])).strip()
+        if self._text is None:
+            content = "\n".join(self.body_lines[self.start:self.end])
+            self._text = _COMMENT_RE.sub("", content).strip() if "<!--" in content else content.strip()
+        return self._text
+
+    @property
+    def table_rows(self) -> list[Row]:
+        """The data rows of the first Markdown table (header and rule skipped)."""
+        if self._rows is None:
+            self._rows = self._find_rows()
+        return self._rows
+
+    def _find_rows(self) -> list[Row]:
+        rows: list[Row] = []
+        seen_rule = False
+        for index in range(self.start, self.end):
+            stripped = self.body_lines[index].strip()
+            if not stripped.startswith("|"):
+                if seen_rule and rows:
+                    break
+                continue
+            if seen_rule:  # only the first cell, the time, is read
+                when = stripped.lstrip("|").split("|", 1)[0].strip()
+                rows.append(Row(self.line + 1 + index - self.start, when))
+                continue
+            cells = [c.strip() for c in stripped.strip("|").split("|")]
+            seen_rule = all(_RULE_CELL_RE.fullmatch(c) for c in cells if c)
+        return rows
+
+    @property
+    def table_zone(self) -> str | None:
+        """The time zone the first table's header names, e.g. 'UTC' in '| Time (UTC) |'."""
+        for index in range(self.start, self.end):
+            line = self.body_lines[index]
+            if line.strip().startswith("|"):
+                match = _ZONE_RE.search(line.split("|")[1])
+                return match.group(1) if match else None
+        return None
 
 
 def _marked_lines(body: str) -> list[int]:
@@ -130,35 +182,11 @@ def sections(body: str, first_line: int) -> dict[str, Section]:
     return found
 
 
-@dataclass
-class Row:
-    line: int
-    when: str  # the first cell as written
-
-
 def timeline_rows(section: Section) -> list[Row]:
     """The data rows of the first Markdown table in a section (header and rule skipped)."""
-    rows: list[Row] = []
-    seen_rule = False
-    for number, line in section.lines:
-        stripped = line.strip()
-        if not stripped.startswith("|"):
-            if seen_rule and rows:
-                break
-            continue
-        cells = [c.strip() for c in stripped.strip("|").split("|")]
-        if not seen_rule:
-            if all(_RULE_CELL_RE.fullmatch(c) for c in cells if c):
-                seen_rule = True
-            continue
-        rows.append(Row(number, cells[0] if cells else ""))
-    return rows
+    return section.table_rows
 
 
 def header_zone(section: Section) -> str | None:
     """The time zone a timeline's header names, e.g. 'UTC' in '| Time (UTC) |'."""
-    for _, line in section.lines:
-        if line.strip().startswith("|"):
-            match = re.search(r"\(([A-Za-z_/+\-0-9:]+)\)", line.split("|")[1] if "|" in line else line)
-            return match.group(1) if match else None
-    return None
+    return section.table_zone

@@ -14,6 +14,7 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import stat
 import sys
 import threading
 from collections import defaultdict
@@ -233,19 +234,44 @@ class ParseCache:
 
 def refusal(source: Source, settings: Settings) -> str | None:
     """Why a file must not be read or published, or None."""
+    try:
+        info: os.stat_result | None = os.lstat(source.abs_path)
+    except OSError:
+        return None
     if source.root is not None:
-        real, root = os.path.realpath(source.abs_path), os.path.realpath(source.root)
+        real = _real_path(source.abs_path, info)
+        root = _real_folder(source.root)
         if real != root and not real.startswith(root + os.sep):
             return ("the file is a link to a place outside the repository; it is not read "
                     "and not published")
+    if stat.S_ISLNK(info.st_mode):
+        info = _stat_or_none(source.abs_path)
+    if info is not None and info.st_size > settings.max_file_size:
+        return (f"the file is {info.st_size:,} bytes, over the limit of "
+                f"{settings.max_file_size:,} (max_file_size); it is not published. "
+                "Move logs and large pastes elsewhere")
+    return None
+
+
+def _real_path(path: str, info: os.stat_result) -> str:
+    if stat.S_ISLNK(info.st_mode):
+        return os.path.realpath(path)
+    folder, name = os.path.split(path)
+    return os.path.join(_real_folder(folder), name)
+
+
+def _stat_or_none(path: str) -> os.stat_result | None:
     try:
-        size = os.path.getsize(source.abs_path)
+        return os.stat(path)
     except OSError:
         return None
-    if size > settings.max_file_size:
-        return (f"the file is {size:,} bytes, over the limit of {settings.max_file_size:,} "
-                "(max_file_size); it is not published. Move logs and large pastes elsewhere")
-    return None
+
+
+@functools.lru_cache(maxsize=None)
+def _real_folder(folder: str) -> str:
+    """A folder's real path: resolved once a folder (cleared on each parse), not once a file,
+    as resolving walks every component of the path."""
+    return os.path.realpath(folder)
 
 
 # Parsing in parallel pays off from about this many files a worker (a fork costs ~10 ms).
@@ -259,6 +285,7 @@ def parse_many(sources: list[Source], settings: Settings) -> list[_Parsed]:
     while no other thread runs (``mkdocs serve`` has a server thread, but its rebuilds
     parse only the changed files); ``POSTMORTEMS_WORKERS`` overrides the worker count.
     """
+    _real_folder.cache_clear()  # links may have changed since the last rebuild
     workers = _worker_count(len(sources))
     if workers < 2:
         return [_parse(source, settings) for source in sources]
@@ -309,7 +336,8 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
     lines, todo = None, []
     if parsed.front is not None:
         meta = convert_front_matter(parsed.front, settings, sink)
-        todo = rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink)
+        todo = rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink,
+                           front_text=parsed.front_text)
         lines = FrontLines.of(parsed.front, meta)
     return _Parsed(meta, parsed.body, parsed.body_line, lines, list(sink.items), todo,
                    mention_regex=settings.mention_regex, figures=figures.compute(meta, settings))
@@ -422,26 +450,30 @@ def discover(root: str | Path, display_base: str | Path | None = None,
              repository: str | Path | None = None) -> list[Source]:
     """Post-mortem files below ``root``: every ``.md`` except ``_*`` files and the section index."""
     root = Path(root)
+    repo = str(repository) if repository is not None else None
     if root.is_file():
-        return [_source(root, root.parent, display_base, repository)]
+        return [Source(os.path.abspath(root), _display(root, display_base), root.name[:-3], repo)]
     found = []
-    for folder, dirs, names in os.walk(root):
+    abs_root = os.path.abspath(root)
+    for folder, dirs, names in os.walk(abs_root):
         dirs[:] = sorted(d for d in dirs if not d.startswith(("_", ".")))
+        # Paths are made once a folder: relpath per file cost more than parsing the file.
+        below = os.path.relpath(folder, abs_root).replace(os.sep, "/")
+        below = "" if below == "." else below + "/"
+        shown = _display(folder, display_base)
+        shown = "" if shown == "." else shown + "/"
         for name in sorted(names):
             if not name.endswith(".md") or name.startswith(("_", ".")):
                 continue
-            if name == "index.md" and os.path.samefile(folder, root):
+            if name == "index.md" and not below:
                 continue
-            found.append(_source(Path(folder, name), root, display_base, repository))
+            found.append(Source(os.path.join(folder, name), shown + name, below + name[:-3], repo))
     return found
 
 
-def _source(path: Path, root: Path, display_base: str | Path | None,
-            repository: str | Path | None) -> Source:
+def _display(path: str | Path, display_base: str | Path | None) -> str:
+    """The path as messages show it: relative to ``display_base`` (or here), with '/'."""
     try:
-        display = os.path.relpath(path, display_base or os.curdir)
+        return os.path.relpath(path, display_base or os.curdir).replace(os.sep, "/")
     except ValueError:  # another drive on Windows
-        display = str(path)
-    name = os.path.relpath(path, root)[:-3].replace(os.sep, "/")
-    return Source(os.path.abspath(path), display.replace(os.sep, "/"), name,
-                  str(repository) if repository is not None else None)
+        return str(path).replace(os.sep, "/")

@@ -20,6 +20,13 @@ PLACEHOLDER_RE = re.compile(
 _QUICK = [re.compile(p) for p in (r"_REPLACE_WITH_", r"<[A-Z]", r"\[[A-Z][a-z]")]
 
 
+def may_hold(text: str, escapes: bool = False) -> bool:
+    """Whether ``text`` can hold a placeholder: each kind starts with a literal that is
+    found fast. With ``escapes``, the text is YAML, where an escape in a double-quoted
+    value (``"\\x3cNAME>"``) can make one the raw text does not show."""
+    return any(quick.search(text) for quick in _QUICK) or (escapes and "\\" in text)
+
+
 def find_in_text(text: str) -> list[str]:
     """The placeholders in one value of front matter."""
     if "_REPLACE_WITH_" not in text and "<" not in text and "[" not in text:
@@ -29,7 +36,7 @@ def find_in_text(text: str) -> list[str]:
 
 def find_in_body(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, placeholder) for each placeholder in the Markdown body, outside code."""
-    if not any(quick.search(body) for quick in _QUICK):  # the common case: nothing to report
+    if not may_hold(body):  # the common case: nothing to report
         return
     for number, text in prose_lines(body, first_line):
         for found in PLACEHOLDER_RE.findall(text):

@@ -27,6 +27,8 @@ _FENCE_OPEN = re.compile(r"---[ \t]*")
 _FENCE_CLOSE = re.compile(r"(?:---|\.\.\.)[ \t]*")
 _YAML_PREFIX = "tag:yaml.org,2002:"
 _PLAIN_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
+# The tags of a plain front matter by their short names, found in one lookup.
+_SHORT_TAGS = {_YAML_PREFIX + name: name for name in (*_PLAIN_TAGS, "seq", "map")}
 _HASH_IN_VALUE = re.compile(r"[ \t]+#\S")
 
 
@@ -70,6 +72,7 @@ class ParsedFile:
     body: str
     body_line: int  # the file line on which the body starts
     problems: ProblemSink = field(repr=False, default=None)  # type: ignore[assignment]
+    front_text: str | None = field(repr=False, default=None)  # the YAML as written
 
 
 def read_file(abs_path: str, display_path: str, max_size: int = 1_000_000) -> ParsedFile:
@@ -137,7 +140,7 @@ def parse_text(text: str, display_path: str, sink: ProblemSink | None = None) ->
         return ParsedFile(display_path, None, text, 1, sink)
     front_text, body, body_line = parts
     front = _compose(front_text, sink)
-    return ParsedFile(display_path, front, body, body_line, sink)
+    return ParsedFile(display_path, front, body, body_line, sink, front_text)
 
 
 def _compose(front_text: str, sink: ProblemSink) -> Mapping | None:
@@ -206,15 +209,21 @@ def _key_on_line(front_text: str, line0: int) -> str:
     return ""
 
 
+def _short_tag(tag: str) -> str:
+    return tag[len(_YAML_PREFIX):] if tag.startswith(_YAML_PREFIX) else tag
+
+
 class _Converter:
     """Walks composed YAML nodes into Scalar/Mapping/Sequence, refusing what is unsafe."""
 
     def __init__(self, front_text: str, sink: ProblemSink) -> None:
         self.front_text = front_text
         self.sink = sink
-        self.seen: set[int] = set()
+        # One scan of the text each, not one test per value: without an anchor ('&') no
+        # node can be reached twice, and without ' #' no value can be cut by a comment.
+        self.seen: set[int] | None = set() if "&" in front_text else None
         self.alias_lines: set[int] = set()
-        self.may_cut = bool(_HASH_IN_VALUE.search(front_text))  # one scan, not one per value
+        self.may_cut = bool(_HASH_IN_VALUE.search(front_text))
 
     def convert(self, node: yaml.Node, depth: int, field: str = "",
                 at_line: int | None = None) -> Node | None:
@@ -222,24 +231,30 @@ class _Converter:
         if depth > MAX_DEPTH:
             self.sink.error(line, field, f"nested too deeply (over {MAX_DEPTH} levels)")
             return None
-        if id(node) in self.seen:
-            where = at_line or line
-            if where not in self.alias_lines:  # once a line, however many aliases it holds
-                self.alias_lines.add(where)
-                self.sink.error(where, field, "YAML anchors and aliases (&name, *name) are not "
-                                              "allowed; write the value out")
+        if self.seen is not None and self._seen_before(node, at_line or line, field):
             return None
-        self.seen.add(id(node))
-        tag = node.tag[len(_YAML_PREFIX):] if node.tag.startswith(_YAML_PREFIX) else node.tag
-        if isinstance(node, yaml.ScalarNode):
+        tag = _SHORT_TAGS.get(node.tag) or _short_tag(node.tag)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
             return self._scalar(node, tag, line, field)
-        if isinstance(node, yaml.SequenceNode) and tag == "seq":
-            return self._sequence(node, depth, line, field)
-        if isinstance(node, yaml.MappingNode) and tag == "map":
+        if kind is yaml.MappingNode and tag == "map":
             return self._mapping(node, depth, line, field)
+        if kind is yaml.SequenceNode and tag == "seq":
+            return self._sequence(node, depth, line, field)
         shown = "!!" + tag if node.tag.startswith(_YAML_PREFIX) else tag
         self.sink.error(line, field, f"YAML tags such as '{shown}' are not allowed; remove the tag")
         return None
+
+    def _seen_before(self, node: yaml.Node, where: int, field: str) -> bool:
+        """An alias: the node was reached before through its anchor."""
+        if id(node) not in self.seen:  # type: ignore[operator]
+            self.seen.add(id(node))  # type: ignore[union-attr]
+            return False
+        if where not in self.alias_lines:  # once a line, however many aliases it holds
+            self.alias_lines.add(where)
+            self.sink.error(where, field, "YAML anchors and aliases (&name, *name) are not "
+                                          "allowed; write the value out")
+        return True
 
     def _scalar(self, node: yaml.ScalarNode, tag: str, line: int, field: str) -> Scalar | None:
         if tag not in _PLAIN_TAGS:

@@ -9,6 +9,7 @@ and that describes itself as JSON Schema for editors. Rules *between* fields
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -326,22 +327,34 @@ class Record(Kind):
         values: dict[str, Any] = {}
         for key, key_line in node.key_lines.items():
             spec = self.fields.get(key)
-            if key in self.forbidden:
-                ctx.sink.error(key_line, prefix + key, self.forbidden[key])
-            elif spec is None:
-                ctx.sink.warning(key_line, prefix + key,
-                                 f"unknown key{did_you_mean(key, tuple(self.fields))}")
-            elif _is_empty(node.get(key)):
+            if spec is None or key in self.forbidden:
+                self._refuse(key, key_line, prefix, ctx)
+                continue
+            value_node = node.get(key)
+            if value_node is None:  # dropped by the reader, which said why
+                continue
+            if _is_empty(value_node):
                 if spec.required:
                     ctx.sink.error(key_line, prefix + key, "is empty; a value is required")
-            elif key in node:
-                value = spec.kind.convert(node[key], prefix + key, ctx)
-                if value is not INVALID:
-                    values[key] = value
-        for key, spec in self.fields.items():
-            if spec.required and key not in node.key_lines:
+                continue
+            value = spec.kind.convert(value_node, prefix + key, ctx)
+            if value is not INVALID:
+                values[key] = value
+        for key in self._required:
+            if key not in node.key_lines:
                 ctx.sink.error(node.line, prefix + key, "required field is missing")
         return values
+
+    @functools.cached_property
+    def _required(self) -> tuple[str, ...]:
+        return tuple(k for k, spec in self.fields.items() if spec.required)
+
+    def _refuse(self, key: str, key_line: int, prefix: str, ctx: Context) -> None:
+        if key in self.forbidden:
+            ctx.sink.error(key_line, prefix + key, self.forbidden[key])
+        else:
+            ctx.sink.warning(key_line, prefix + key,
+                             f"unknown key{did_you_mean(key, tuple(self.fields))}")
 
     def schema(self, settings: Settings) -> dict[str, Any]:
         properties = {}
@@ -391,6 +404,7 @@ def parse_timestamp(text: str, tz: tzinfo) -> datetime:
         raise ValueError(f"'{text}' is not a real date and time: {exc}") from None
 
 
+@functools.lru_cache(maxsize=256)  # a site uses a handful of offsets
 def _offset(text: str) -> tzinfo:
     if text in ("Z", "z"):
         return timezone.utc
@@ -409,7 +423,8 @@ def parse_date(text: str) -> date:
     if not match:
         raise ValueError(f"'{text}' is not a date; write it like 2026-06-17")
     try:
-        return date(*(int(g) for g in match.groups()))
+        year, month, day = match.groups()
+        return date(int(year), int(month), int(day))
     except ValueError as exc:
         raise ValueError(f"'{text}' is not a real date: {exc}") from None
 

@@ -38,6 +38,9 @@ BLAME = [
 ]
 
 
+_CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
 def required_sections(status: str, settings: Settings) -> tuple[str, ...]:
     if status in settings.reviewed_statuses:
         return settings.sections_in_review + settings.sections_reviewed
@@ -132,7 +135,7 @@ def _times(section: Section, meta: dict[str, Any], settings: Settings, sink: Pro
         text = row.when.strip("*_` ")
         if draft and (placeholders.find_in_text(text) or not text):
             continue
-        clock = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+        clock = _CLOCK_RE.fullmatch(text)
         try:
             if clock and day is not None:
                 when = datetime(day.year, day.month, day.day, int(clock.group(1)), int(clock.group(2)),
