@@ -12,18 +12,15 @@ import contextlib
 import functools
 import gc
 import hashlib
-import multiprocessing
 import os
 import stat
-import sys
-import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from . import figures, rules
+from . import figures, parallel, rules
 from .diskcache import DiskCache
 from .problems import Problem, ProblemSink
 from .reader import Mapping, Scalar, Sequence, read_file
@@ -274,55 +271,24 @@ def _real_folder(folder: str) -> str:
     return os.path.realpath(folder)
 
 
-# Parsing in parallel pays off from about this many files a worker (a fork costs ~10 ms).
+# Parsing in parallel pays off from about this many files a worker.
 FILES_PER_WORKER = 150
 
 
 def parse_many(sources: list[Source], settings: Settings) -> list[_Parsed]:
-    """Parse files, in order; on Linux, split over forked workers when there are many.
+    """Parse files, in order; on Linux, shared with forked workers when there are many.
 
     Parsing is pure and CPU-bound, so a 2-core CI machine halves it. Forking is safe only
     while no other thread runs (``mkdocs serve`` has a server thread, but its rebuilds
     parse only the changed files); ``POSTMORTEMS_WORKERS`` overrides the worker count.
+    A worker is forked inside load(), so garbage collection is already paused in it.
     """
     _real_folder.cache_clear()  # links may have changed since the last rebuild
-    workers = _worker_count(len(sources))
+    workers = parallel.worker_count(len(sources), FILES_PER_WORKER)
+    parse = functools.partial(_parse, settings=settings)
     if workers < 2:
-        return [_parse(source, settings) for source in sources]
-    shares = [sources[start::workers] for start in range(workers)]
-    context = multiprocessing.get_context("fork")
-    with context.Pool(workers - 1) as pool:
-        pending = [pool.apply_async(_parse_share, (share, settings)) for share in shares[1:]]
-        results = [_parse_share(shares[0], settings)] + [job.get() for job in pending]
-    ordered: list[_Parsed] = [None] * len(sources)  # type: ignore[list-item]
-    for start, share in enumerate(results):
-        ordered[start::workers] = share
-    return ordered
-
-
-def _parse_share(sources: list[Source], settings: Settings) -> list[_Parsed]:
-    # A worker is forked inside load(), so garbage collection is already paused in it.
-    return [_parse(source, settings) for source in sources]
-
-
-def fork_is_safe() -> bool:
-    """Whether work may go to a forked process: on Linux (fork is missing on Windows and
-    unsafe on macOS), with a second core, while no other thread runs (a fork copies
-    whatever locks they hold), and unless POSTMORTEMS_WORKERS=1."""
-    return (sys.platform == "linux" and os.environ.get("POSTMORTEMS_WORKERS") != "1"
-            and threading.active_count() == 1 and len(os.sched_getaffinity(0)) > 1)
-
-
-def _worker_count(files: int) -> int:
-    if sys.platform != "linux":
-        return 1
-    wanted = os.environ.get("POSTMORTEMS_WORKERS", "")
-    if wanted.isdigit():  # as asked, however few the files
-        return max(1, min(int(wanted), files))
-    if not fork_is_safe():
-        return 1
-    cores = min(len(os.sched_getaffinity(0)), 8)
-    return max(1, min(cores, files // FILES_PER_WORKER))
+        return [parse(source) for source in sources]
+    return parallel.map_forked(parse, sources, workers)
 
 
 def _parse(source: Source, settings: Settings) -> _Parsed:

@@ -16,10 +16,11 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.utils import get_relative_url
 
 from . import dashboard, export, feed, history, metrics, pages, rebuild, reviews
-from .catalog import Catalog, PostMortem, fork_is_safe
+from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import Stash, esc
 from .linker import Linker
+from .parallel import fork_is_safe
 from .metrics import by_service
 
 SECTION = "postmortems"

@@ -1,0 +1,67 @@
+"""Work shared with forked processes: the same results, in order, whatever a worker does."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+import pytest
+
+from postmortems import parallel
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
+
+
+def _slowly(n: int) -> tuple[int, int, int]:
+    time.sleep(0.002)  # long enough for every process to claim chunks
+    return n, n * n, os.getpid()
+
+
+def test_results_come_back_in_order_as_one_process_computes_them():
+    items = list(range(300))
+    shared = parallel.map_forked(_slowly, items, 3)
+    assert [(n, square) for n, square, _ in shared] == [(n, n * n) for n in items]
+    assert len({pid for *_, pid in shared}) > 1  # the work was shared
+
+
+def test_a_failing_worker_leaves_its_chunks_to_the_parent():
+    parent = os.getpid()
+
+    def only_here(n: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("a worker fails")
+        return n + 1
+
+    assert parallel.map_forked(only_here, list(range(500)), 2) == list(range(1, 501))
+
+
+def test_an_error_everywhere_reaches_the_caller_and_leaves_no_worker_behind(monkeypatch):
+    forked: list[int] = []
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:
+            forked.append(pid)
+        return pid
+
+    def broken(n: int) -> int:
+        raise ValueError(f"bad item {n}")
+
+    real_fork = os.fork
+    monkeypatch.setattr(os, "fork", fork)
+    with pytest.raises(ValueError, match="bad item"):
+        parallel.map_forked(broken, list(range(200)), 3)
+    assert len(forked) == 2
+    for pid in forked:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # reaped: no worker left running or as a zombie
+
+
+def test_worker_count_follows_the_setting_and_the_amount_of_work(monkeypatch):
+    monkeypatch.setenv("POSTMORTEMS_WORKERS", "3")
+    assert parallel.worker_count(10, 150) == 3
+    monkeypatch.setenv("POSTMORTEMS_WORKERS", "1")
+    assert parallel.worker_count(10_000, 150) == 1
+    monkeypatch.delenv("POSTMORTEMS_WORKERS")
+    assert parallel.worker_count(100, 150) == 1  # too little to pay for a fork
