@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from . import catalog, export, problems
-from . import new as new_postmortem
+from . import catalog, problems
 from .diskcache import DiskCache
 from .schema import json_schema
 from .settings import SettingsError
@@ -123,6 +122,9 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
         print("postmortems new: --title is required (or run it in a terminal to be asked)",
               file=sys.stderr)
         return 2
+    from . import new as new_postmortem  # each command imports only what it uses: a
+    # validate run in a pre-commit hook should not pay for the others
+
     existing = catalog.load(_sources([], site), settings)
     try:
         path = new_postmortem.create(site.postmortems_dir, existing, settings, title, severity,
@@ -139,6 +141,8 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
 
 def _export(args: argparse.Namespace, site: SiteConfig) -> int:
     """The same rows as the site's postmortems.json; problems go to standard error."""
+    from . import export
+
     result = catalog.load(_sources(args.paths, site), site.settings, cache=_cache(args, site))
     for problem in result.problems:
         print(problem.text(), file=sys.stderr)

@@ -18,7 +18,6 @@ import dataclasses
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -81,6 +80,8 @@ class DiskCache:
 
     def save(self) -> None:
         """Write what this run used (files gone since are dropped); never fails the run."""
+        import tempfile  # only when saving: a run with --no-cache never needs it
+
         if not self.changed and self.used.keys() == self.entries.keys():
             return
         temporary = None

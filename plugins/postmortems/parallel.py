@@ -4,15 +4,16 @@ A forked worker starts with the code, the settings and the items already in memo
 nothing is sent to it. The items are cut into small chunks whose numbers wait in a pipe
 that every process reads from: whoever is free takes the next one, so a core slowed by a
 busy neighbour does less and all finish together (equal shares had left one core idle for
-a third of the run). Each worker writes its results to an in-memory file that the parent
-reads once the worker has exited; a pipe would fill up and stall the worker while the
-parent is still busy with chunks of its own.
+a third of the run). Each worker appends each chunk's results to an in-memory file, which
+the parent reads between chunks of its own; a pipe would fill up and stall the worker
+while the parent is busy.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
+import signal
 import struct
 import sys
 import threading
@@ -24,6 +25,7 @@ Result = TypeVar("Result")
 CHUNK = 16  # items a claim: small enough to balance, large enough that claims cost nothing
 _MAX_CHUNKS = 8192  # chunk numbers must fit in a pipe's 64 KiB buffer, 4 bytes each
 _TICKET = struct.Struct("<I")
+_LENGTH = struct.Struct("<Q")
 
 
 def fork_is_safe() -> bool:
@@ -52,14 +54,15 @@ def worker_count(items: int, items_per_worker: int) -> int:
 def map_forked(function: Callable[[Item], Result], items: list[Item],
                workers: int) -> list[Result]:
     """``[function(item) for item in items]``, computed by this process and ``workers - 1``
-    forked ones. A worker that fails leaves its chunks to this process, which computes
-    them again (and raises what they raise)."""
+    forked ones. Chunks a worker did not deliver (it failed) are computed here again,
+    raising what they raise."""
     size = max(CHUNK, -(-len(items) // _MAX_CHUNKS))
     chunks = [items[start:start + size] for start in range(0, len(items), size)]
     tickets, writer = os.pipe()
     os.write(writer, b"".join(_TICKET.pack(number) for number in range(len(chunks))))
     os.close(writer)  # once the pipe is empty, reads return nothing: the work is done
     children: dict[int, int] = {}  # pid -> in-memory file of its results
+    read_to: dict[int, int] = {}  # pid -> how far its file has been read
     done: dict[int, list[Result]] = {}
     try:
         for _ in range(workers - 1):
@@ -67,19 +70,19 @@ def map_forked(function: Callable[[Item], Result], items: list[Item],
             pid = os.fork()
             if pid == 0:  # pragma: no cover - the child never returns (coverage cannot see it)
                 _work(function, chunks, tickets, output)
-            children[pid] = output
+            children[pid], read_to[pid] = output, 0
         for number in _claims(tickets):
             done[number] = [function(item) for item in chunks[number]]
+            for pid, output in children.items():  # what workers finished meanwhile
+                read_to[pid] = _collect(output, read_to[pid], done)
         for pid, output in list(children.items()):
-            _, status = os.waitpid(pid, 0)
-            del children[pid]
-            if os.waitstatus_to_exitcode(status) == 0:
-                done.update(_read(output))
-            os.close(output)
+            os.waitpid(pid, 0)
+            _collect(output, read_to[pid], done)  # all it finished, even if it then failed
+            os.close(children.pop(pid))
     finally:
         os.close(tickets)
         for pid, output in children.items():  # only when interrupted: stop the rest
-            os.kill(pid, 15)
+            os.kill(pid, signal.SIGTERM)
             os.waitpid(pid, 0)
             os.close(output)
     return [result for number, chunk in enumerate(chunks)
@@ -97,20 +100,31 @@ def _claims(tickets: int) -> Iterator[int]:
 
 
 def _work(function: Callable, chunks: list[list], tickets: int, output: int) -> None:
-    """The forked worker: compute the chunks it claims, write them out, and exit without
-    running anything of the parent's (atexit handlers, test frameworks, open buffers)."""
+    """The forked worker: compute each chunk it claims and append it to its file at once
+    (so pickling overlaps the work, and the parent reads while it works), then exit
+    without running anything of the parent's (atexit handlers, test frameworks, buffers)."""
     code = 1
     try:
-        results = {number: [function(item) for item in chunks[number]]
-                   for number in _claims(tickets)}
-        with os.fdopen(output, "wb", closefd=False) as out:
-            pickle.dump(results, out, protocol=pickle.HIGHEST_PROTOCOL)
+        for number in _claims(tickets):
+            payload = pickle.dumps((number, [function(item) for item in chunks[number]]),
+                                   protocol=pickle.HIGHEST_PROTOCOL)
+            record = memoryview(_LENGTH.pack(len(payload)) + payload)
+            while record:
+                record = record[os.write(output, record):]
         code = 0
     finally:
         os._exit(code)
 
 
-def _read(output: int) -> dict[int, list]:
-    os.lseek(output, 0, os.SEEK_SET)
-    with os.fdopen(output, "rb", closefd=False) as source:
-        return pickle.load(source)
+def _collect(output: int, offset: int, done: dict[int, list]) -> int:
+    """Read the records a worker has completed since ``offset``; returns the new offset.
+    A record is read only once its whole length is in the file."""
+    size = os.fstat(output).st_size
+    while offset + _LENGTH.size <= size:
+        (length,) = _LENGTH.unpack(os.pread(output, _LENGTH.size, offset))
+        if offset + _LENGTH.size + length > size:
+            break
+        number, results = pickle.loads(os.pread(output, length, offset + _LENGTH.size))
+        done[number] = results
+        offset += _LENGTH.size + length
+    return offset
