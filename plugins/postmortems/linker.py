@@ -47,7 +47,8 @@ class Linker:
         With ``keep``, the link's HTML is handed to it and what it returns is written
         instead, except in headings, whose text becomes the table of contents.
         """
-        if not self._probe.search(markdown):
+        hits = self._lines_with_ids(markdown)
+        if not hits:
             return markdown  # most pages mention no id at all
         out: list[str] = []
         fence: str | None = None
@@ -69,7 +70,7 @@ class Linker:
                 out.append(line)
             elif previous_blank and line.startswith(("    ", "\t")) and not _in_list(out):
                 out.append(line)  # indented code block
-            elif self._probe.search(line):
+            elif index in hits:
                 heading = _HEADING_RE.match(line) or (
                     index + 1 < len(lines) and _SETEXT_RE.match(lines[index + 1]))
                 out.append(self._link_line(line, resolve, None if heading else keep))
@@ -77,6 +78,17 @@ class Linker:
                 out.append(line)
             previous_blank = not stripped
         return "\n".join(out)
+
+    def _lines_with_ids(self, markdown: str) -> set[int]:
+        """The numbers of the lines where an id may be: one scan of the page, not a regex
+        call on each of its lines."""
+        hits: set[int] = set()
+        line, counted_to = 0, 0
+        for match in self._probe.finditer(markdown):
+            line += markdown.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            hits.add(line)
+        return hits
 
     def _link_line(self, line: str, resolve: Resolver, keep: Keep | None) -> str:
         def replace(match: re.Match[str]) -> str:
