@@ -65,3 +65,20 @@ def test_worker_count_follows_the_setting_and_the_amount_of_work(monkeypatch):
     assert parallel.worker_count(10_000, 150) == 1
     monkeypatch.delenv("POSTMORTEMS_WORKERS")
     assert parallel.worker_count(100, 150) == 1  # too little to pay for a fork
+
+
+def test_without_memfd_or_a_second_process_the_results_are_the_same(monkeypatch):
+    """An old kernel (no memfd) or a fork refused (no processes left) changes nothing."""
+    def no_memfd(name: str) -> int:
+        raise OSError("memfd_create: function not implemented")
+
+    def no_fork() -> int:
+        raise OSError("fork: resource temporarily unavailable")
+
+    monkeypatch.setattr(os, "memfd_create", no_memfd)
+    shared = parallel.map_forked(_slowly, list(range(100)), 2)
+    assert [r[:2] for r in shared] == [(n, n * n) for n in range(100)]
+    assert len({pid for *_, pid in shared}) == 2  # the worker's results came through the file
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert [r[:2] for r in parallel.map_forked(_slowly, list(range(40)), 3)] == [
+        (n, n * n) for n in range(40)]

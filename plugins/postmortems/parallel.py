@@ -66,8 +66,12 @@ def map_forked(function: Callable[[Item], Result], items: list[Item],
     done: dict[int, list[Result]] = {}
     try:
         for _ in range(workers - 1):
-            output = os.memfd_create("postmortems-worker")
-            pid = os.fork()
+            output = _results_file()
+            try:
+                pid = os.fork()
+            except OSError:  # out of processes or memory: fewer workers, same results
+                os.close(output)
+                break
             if pid == 0:  # pragma: no cover - the child never returns (coverage cannot see it)
                 _work(function, chunks, tickets, output)
             children[pid], read_to[pid] = output, 0
@@ -87,6 +91,19 @@ def map_forked(function: Callable[[Item], Result], items: list[Item],
             os.close(output)
     return [result for number, chunk in enumerate(chunks)
             for result in (done[number] if number in done else [function(i) for i in chunk])]
+
+
+def _results_file() -> int:
+    """An anonymous file: in memory where the kernel has memfd (Linux 3.17 and later),
+    else an unlinked temporary file."""
+    try:
+        return os.memfd_create("postmortems-worker")
+    except (AttributeError, OSError):
+        import tempfile
+
+        handle, path = tempfile.mkstemp(prefix="postmortems-worker-")
+        os.unlink(path)
+        return handle
 
 
 def _claims(tickets: int) -> Iterator[int]:
