@@ -24,7 +24,7 @@ from . import figures, parallel, rules
 from .diskcache import DiskCache
 from .problems import Problem, ProblemSink
 from .reader import Mapping, Scalar, Sequence, read_file
-from .schema import convert_front_matter
+from .schema import REFERENCE_KEYS, convert_front_matter
 from .settings import Settings
 
 
@@ -36,9 +36,6 @@ class Source:
     display_path: str
     name: str  # path below the post-mortems folder without '.md', e.g. 2026-06-15-buildeng
     root: str | None = None  # the repository: a file that resolves outside it is refused
-
-
-REFERENCE_KEYS = ("recurrence", "related")
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any, Iterator
 from . import placeholders, writing
 from .problems import ProblemSink
 from .reader import Mapping, Node, Scalar, Sequence
+from .schema import REFERENCE_KEYS
 from .settings import Settings
 
 TIMESTAMPS = ("started", "detected", "mitigated", "resolved")
@@ -93,7 +94,7 @@ def _check_self_reference(front: Mapping, meta: dict[str, Any], sink: ProblemSin
     own = meta.get("id")
     if own is None:
         return
-    for key in ("recurrence", "related"):
+    for key in REFERENCE_KEYS:
         node = front.get(key)
         if not isinstance(node, (Sequence, Scalar)):
             continue

@@ -483,6 +483,10 @@ FRONT_MATTER = Record(
 )
 
 
+# The keys whose values are ids of other post-mortems.
+REFERENCE_KEYS = ("recurrence", "related")
+
+
 def convert_front_matter(front: Mapping, settings: Settings, sink: ProblemSink) -> dict[str, Any]:
     """Typed values of a post-mortem's front matter; problems go to ``sink``."""
     return FRONT_MATTER.convert(front, "", Context(settings, sink))
