@@ -415,7 +415,7 @@ def discover(root: str | Path, display_base: str | Path | None = None,
     root = Path(root)
     repo = str(repository) if repository is not None else None
     if root.is_file():
-        return [Source(os.path.abspath(root), _display(root, display_base), root.name[:-3], repo)]
+        return [Source(os.path.abspath(root), display_path(root, display_base), root.name[:-3], repo)]
     found = []
     abs_root = os.path.abspath(root)
     for folder, dirs, names in os.walk(abs_root):
@@ -423,7 +423,7 @@ def discover(root: str | Path, display_base: str | Path | None = None,
         # Paths are made once a folder: relpath per file cost more than parsing the file.
         below = os.path.relpath(folder, abs_root).replace(os.sep, "/")
         below = "" if below == "." else below + "/"
-        shown = _display(folder, display_base)
+        shown = display_path(folder, display_base)
         shown = "" if shown == "." else shown + "/"
         for name in sorted(names):
             if not name.endswith(".md") or name.startswith(("_", ".")):
@@ -434,7 +434,7 @@ def discover(root: str | Path, display_base: str | Path | None = None,
     return found
 
 
-def _display(path: str | Path, display_base: str | Path | None) -> str:
+def display_path(path: str | Path, display_base: str | Path | None = None) -> str:
     """The path as messages show it: relative to ``display_base`` (or here), with '/'."""
     try:
         return os.path.relpath(path, display_base or os.curdir).replace(os.sep, "/")

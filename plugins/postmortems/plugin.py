@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import assets, card, navigation, rebuild, sanitize, templating
-from .catalog import Catalog, ParseCache, Source, collection_paused, load
+from .catalog import Catalog, ParseCache, Source, collection_paused, display_path, load
 from .settings import Settings, SettingsError
 from .site import SiteBuild
 
@@ -245,10 +245,7 @@ def is_postmortem_uri(src_uri: str) -> bool:
 def _display(path: str) -> str:
     """The path as messages show it: relative to the current folder (asked again on every
     serve rebuild for every file, so remembered; MkDocs never changes the folder)."""
-    try:
-        return os.path.relpath(path).replace(os.sep, "/")
-    except ValueError:  # another drive on Windows
-        return path
+    return display_path(path)
 
 
 def _log_problems(catalog: Catalog) -> None:
