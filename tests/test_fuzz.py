@@ -15,11 +15,12 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from postmortems import card, catalog, export, pages
-from postmortems.body import CANONICAL, sections
+from postmortems import card, catalog, export, pages, placeholders, writing
+from postmortems.body import CANONICAL, heading_title, sections
 from postmortems.graph import Graph
 from postmortems.linker import Linker
 from postmortems.metrics import by_service
+from postmortems.problems import ProblemSink
 from postmortems.reader import parse_bytes
 from postmortems.settings import Settings
 
@@ -182,3 +183,45 @@ TABLE_LINES = ["| Time | Event |", "| --- | --- |", "|:---:|---|", "| 10:00 | x 
 def test_timeline_rows_are_the_first_cells_a_cell_by_cell_reading_finds(lines):
     section = sections("## Timeline\n" + "\n".join(lines), 3)["timeline"]
     assert [(r.line, r.when) for r in section.table_rows] == _rows_cell_by_cell(section.lines)
+
+
+@FUZZ
+@given(st.text(alphabet="## \t\r\xa0\u2003a-", max_size=12))
+def test_a_heading_is_read_as_the_heading_regex_reads_it(line):
+    match = re.match(r"^(#{2,4})\s+(.+?)\s*#*\s*$", line)
+    assert heading_title(line) == (match.group(2) if match else None)
+
+
+def _prose_lines_reference(body: str, first: int):
+    """The plain reading: line by line, fenced code skipped, inline code removed."""
+    fence = None
+    for offset, line in enumerate(body.split("\n")):
+        opener = re.match(r"^\s{0,3}(`{3,}|~{3,})", line)
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            continue
+        if opener:
+            fence = opener.group(1)
+            continue
+        yield first + offset, re.sub(r"(`+)(?:(?!\1).)+\1", "", line)
+
+
+PROSE_BITS = ["<NAME>", "<A B>", "[Name]", "[Team name](x)", "_REPLACE_WITH_X", "`<ID>`", "``",
+              "```", "~~~", "  ```", "human error", "Human Errors", "should have known",
+              "careless", "the fault of", "@ann caused", "@bob\tforgot", "@c\ncaused", "x@d broke",
+              " ", "\n", "\t", "`", "[", "]", "<", ">", "a", "B", "!", "<A_REPLACE_WITH_B>", "[Ab <CD>]"]
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.sampled_from(PROSE_BITS), st.text(max_size=6)), max_size=25))
+def test_wording_checks_find_what_a_line_by_line_reading_finds(bits):
+    body = "".join(bits)
+    lines = list(_prose_lines_reference(body, 5))
+    assert list(placeholders.find_in_body(body, 5)) == [
+        (number, found) for number, text in lines for found in placeholders.PLACEHOLDER_RE.findall(text)]
+    sink = ProblemSink("pm.md")
+    writing._check_language(body, 5, sink)
+    expected = [(number, label) for number, text in lines
+                for pattern, label, *_ in writing.BLAME if pattern.search(text)]
+    assert [(p.line, p.message.split("'")[1]) for p in sink.items] == expected

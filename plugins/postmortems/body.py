@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator
 
-_HEADING_RE = re.compile(r"^(#{2,4})\s+(.+?)\s*#*\s*$")
 _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _INLINE_CODE_RE = re.compile(r"(`+)(?:(?!\1).)+\1")
@@ -48,20 +47,53 @@ def _norm(title: str) -> str:
     return _NOT_NAME_RE.sub("", title.lower()).strip()
 
 
-def prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
-    """(file line, text) of each line outside fenced code, with inline code removed:
-    what checks of the wording read (a log line may say anything)."""
+def heading_title(line: str) -> str | None:
+    """The title of a level 2 to 4 ATX heading ('## Root cause ##'), or None: what
+    ``^(#{2,4})\\s+(.+?)\\s*#*\\s*$`` reads, without a regex call for each heading."""
+    hashes = len(line) - len(line.lstrip("#"))
+    rest = line[hashes:]
+    if not 2 <= hashes <= 4 or not rest[:1].isspace():
+        return None
+    text = rest.lstrip()
+    if not text:  # only whitespace: the last character is the title, if there are two
+        return rest[-1] if len(rest) > 1 else None
+    # The closing sequence: trailing whitespace, one run of '#', whitespace before it.
+    title = text.rstrip().rstrip("#").rstrip()
+    return title or text[0]
+
+
+@functools.lru_cache(maxsize=8)  # the placeholder and the wording checks read the same body
+def prose(body: str) -> str:
+    """The body as checks of the wording read it: lines of fenced code blanked and inline
+    code removed (a log line may say anything). Lines stay where they were."""
+    if "`" not in body and "~" not in body:
+        return body  # most bodies: no code at all
+    out: list[str] = []
     fence: str | None = None
-    for offset, line in enumerate(body.split("\n")):
-        opener = _FENCE_RE.match(line)
+    for line in body.split("\n"):
+        opener = _FENCE_RE.match(line) if "`" in line or "~" in line else None
         if fence is not None:
             if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
-            continue
-        if opener:
+            out.append("")
+        elif opener:
             fence = opener.group(1)
-            continue
-        yield first_line + offset, _INLINE_CODE_RE.sub("", line)
+            out.append("")
+        else:
+            out.append(_INLINE_CODE_RE.sub("", line) if "`" in line else line)
+    return "\n".join(out)
+
+
+def prose_matches(pattern: re.Pattern[str], body: str,
+                  first_line: int) -> Iterator[tuple[int, re.Match[str]]]:
+    """(file line, match) of each match of ``pattern`` in the :func:`prose`: one search of
+    the whole text, not one per line. The pattern must not match across a line's end."""
+    text = prose(body)
+    line, counted_to = first_line, 0
+    for match in pattern.finditer(text):
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        yield line, match
 
 
 @dataclass
@@ -134,14 +166,19 @@ class Section:
 
 def _marked_lines(body: str) -> list[int]:
     """Offsets of the lines that start with '#' or hold '```' or '~~~': the only lines that
-    can be headings or fences. Found with str.find, far faster than a look at every line."""
-    starts = {0} if body.startswith("#") else set()
-    position = body.find("\n#")
+    can be headings or fences. Found by searches for one character, which run at memory
+    speed; a search for two or three characters walks the text far more slowly."""
+    starts = set()
+    position = body.find("#")
     while position != -1:
-        starts.add(position + 1)
-        position = body.find("\n#", position + 2)
+        if position == 0 or body[position - 1] == "\n":
+            starts.add(position)
+            position = body.find("\n", position)  # no other line starts on this one
+            if position == -1:
+                break
+        position = body.find("#", position + 1)
     for fence in ("```", "~~~"):
-        position = body.find(fence)
+        position = body.find(fence) if fence[0] in body else -1
         while position != -1:
             starts.add(body.rfind("\n", 0, position) + 1)
             line_end = body.find("\n", position)
@@ -163,18 +200,18 @@ def sections(body: str, first_line: int) -> dict[str, Section]:
         index += body.count("\n", offset, start)
         offset = start
         line = lines[index]
-        opener = _FENCE_RE.match(line)
+        opener = None if line.startswith("#") else _FENCE_RE.match(line)
         if opener:
             if fence is None:
                 fence = opener.group(1)
             elif opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
                 fence = None
             continue
-        heading = _HEADING_RE.match(line) if fence is None else None
-        if heading:
+        heading = heading_title(line) if fence is None else None
+        if heading is not None:
             if current is not None:
                 current.end = index
-            title = _norm(heading.group(2))
+            title = _norm(heading)
             current = Section(CANONICAL.get(title, title), first_line + index, lines, index + 1)
             found.setdefault(current.name, current)
     if current is not None:

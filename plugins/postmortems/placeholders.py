@@ -9,22 +9,31 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from .body import prose_lines
+from .body import prose_matches
 
 PLACEHOLDER_RE = re.compile(
     r"_REPLACE_WITH_\w*"                          # _REPLACE_WITH_SERVICE
     r"|<[A-Z][A-Z0-9]*(?:[ _:-][A-Z0-9]+)*>"      # <SERVICE NAME>, <YYYY-MM-DD HH:MM>
-    r"|(?<![\]!\w])\[[A-Z][a-z]+(?: [A-Za-z]+)*\](?![(\[:])"  # [Name], [Team name]
-)
-# Each kind on its own starts with a literal, which the regex engine finds fast.
-_QUICK = [re.compile(p) for p in (r"_REPLACE_WITH_", r"<[A-Z]", r"\[[A-Z][a-z]")]
+    r"|\[(?<![\]!\w]\[)[A-Z][a-z]+(?: [A-Za-z]+)*\](?![(\[:])"  # [Name], [Team name]
+)  # Each kind starts with its literal (the lookbehind comes after the '['): the regex engine
+# then skips to the characters that can start one, instead of trying every position.
+# Each kind starts with a character a one-character search finds at memory speed; only
+# text that holds one is searched with a regex, from there on.
+_ANGLE_RE = re.compile(r"<[A-Z]")
+_BRACKET_RE = re.compile(r"\[[A-Z][a-z]")
 
 
 def may_hold(text: str, escapes: bool = False) -> bool:
-    """Whether ``text`` can hold a placeholder: each kind starts with a literal that is
-    found fast. With ``escapes``, the text is YAML, where an escape in a double-quoted
-    value (``"\\x3cNAME>"``) can make one the raw text does not show."""
-    return any(quick.search(text) for quick in _QUICK) or (escapes and "\\" in text)
+    """Whether ``text`` can hold a placeholder. With ``escapes``, the text is YAML, where an
+    escape in a double-quoted value (``"\\x3cNAME>"``) can make one the raw text does not
+    show."""
+    if "_REPLACE_WITH_" in text or (escapes and "\\" in text):
+        return True
+    for first, quick in (("<", _ANGLE_RE), ("[", _BRACKET_RE)):
+        start = text.find(first)
+        if start != -1 and quick.search(text, start):
+            return True
+    return False
 
 
 def find_in_text(text: str) -> list[str]:
@@ -38,6 +47,5 @@ def find_in_body(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """(file line, placeholder) for each placeholder in the Markdown body, outside code."""
     if not may_hold(body):  # the common case: nothing to report
         return
-    for number, text in prose_lines(body, first_line):
-        for found in PLACEHOLDER_RE.findall(text):
-            yield number, found
+    for number, match in prose_matches(PLACEHOLDER_RE, body, first_line):
+        yield number, match.group(0)

@@ -14,7 +14,7 @@ from typing import Any, Iterator
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import placeholders
-from .body import Section, header_zone, prose_lines, sections, timeline_rows
+from .body import Section, header_zone, prose_matches, sections, timeline_rows
 from .problems import ProblemSink
 from .reader import Mapping
 from .schema import parse_timestamp
@@ -31,7 +31,7 @@ BLAME = [
      "it judges a person, not a decision", "describe the action and why it made sense at the time"),
     (re.compile(r"\b(?:the )?fault of\b", re.I), "fault of",
      "it assigns blame", "describe the contributing factors"),
-    (re.compile(r"(?<![\w.])@[\w.-]+\s+(?:caused|broke|forgot|failed to|did not|didn't|neglected|"
+    (re.compile(r"(?<![\w.])@[\w.-]+[^\S\n]+(?:caused|broke|forgot|failed to|did not|didn't|neglected|"
                 r"ignored|missed|messed up)\b", re.I), "a person as the subject of a cause",
      "it makes a responder the cause", "make the system the subject: 'the deploy ran without a "
      "canary' rather than '@x forgot the canary'"),
@@ -186,8 +186,9 @@ def _check_language(body: str, body_line: int, sink: ProblemSink) -> None:
     patterns = [entry for entry, hint in zip(BLAME, _HINTS) if hint in lowered]
     if not patterns:  # the common case
         return
-    for number, text in prose_lines(body, body_line):
-        for pattern, label, reason, rewrite in patterns:
-            if pattern.search(text):
-                sink.warning(number, "language",
-                             f"'{label}': {reason}; {rewrite} (blameless: false turns this check off)")
+    found = {(number, index) for index, (pattern, *_) in enumerate(patterns)
+             for number, _ in prose_matches(pattern, body, body_line)}
+    for number, index in sorted(found):  # once a line for each kind, in the order of the file
+        _, label, reason, rewrite = patterns[index]
+        sink.warning(number, "language",
+                     f"'{label}': {reason}; {rewrite} (blameless: false turns this check off)")
