@@ -156,6 +156,7 @@ class _Parsed:
     refused: bool = False
     mention_regex: Any = None
     figures: figures.Figures = field(default_factory=lambda: figures.Figures(None, None, None, None))
+    review_due: date | None = None
 
     @functools.cached_property
     def shown(self) -> str:
@@ -303,7 +304,8 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
                            front_text=parsed.front_text)
         lines = FrontLines.of(parsed.front, meta)
     return _Parsed(meta, parsed.body, parsed.body_line, lines, list(sink.items), todo,
-                   mention_regex=settings.mention_regex, figures=figures.compute(meta, settings))
+                   mention_regex=settings.mention_regex, figures=figures.compute(meta, settings),
+                   review_due=figures.review_due(meta, settings))
 
 
 @contextlib.contextmanager
@@ -364,7 +366,7 @@ def _record(source: Source, parsed: _Parsed, settings: Settings, now: datetime,
         body_line=parsed.body_line,
         front=parsed.front,
         figures=parsed.figures,
-        review=figures.review_state(parsed.meta, settings, today),
+        review=figures.review_state(parsed.meta, settings, today, parsed.review_due),
         problems=parsed.problems + sink.items,
         todo=parsed.todo,
         refused=parsed.refused,

@@ -70,12 +70,25 @@ class Review:
     overdue: bool  # still Draft or In Review past the deadline
 
 
-def review_state(meta: dict[str, Any], settings: Settings, today: date) -> Review:
+def review_due(meta: dict[str, Any], settings: Settings) -> date | None:
+    """When the meeting is due: from the file and the settings alone, so it is worked out
+    once per file content (and in the parsing workers), not on every build."""
     deadline = settings.deadline_for(meta.get("severity", ""))
     resolved = meta.get("resolved")
     if deadline is None or resolved is None:
-        return Review(None, None, False)
-    due = add_days(resolved.astimezone(settings.tz).date(), deadline)
+        return None
+    return add_days(resolved.astimezone(settings.tz).date(), deadline)
+
+
+_NO_REVIEW = Review(None, None, False)
+
+
+def review_state(meta: dict[str, Any], settings: Settings, today: date,
+                 due: date | None = None) -> Review:
+    """The review's state on ``today``; ``due`` is :func:`review_due`, passed when known."""
+    due = due if due is not None else review_due(meta, settings)
+    if due is None:
+        return _NO_REVIEW
     meeting = meta.get("review_meeting")
     on_time = None if meeting is None else meeting <= due
     pending = meta.get("status") not in settings.reviewed_statuses

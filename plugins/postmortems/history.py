@@ -23,9 +23,8 @@ def _git(folder: str, *args: str) -> str | None:
 
 
 @lru_cache(maxsize=4)
-def _commit_times(folder: str, head: str) -> dict[str, int]:
+def _commit_times(folder: str, head: str, top: str) -> dict[str, int]:
     """Absolute path -> Unix time of the last commit that touched it."""
-    top = (_git(folder, "rev-parse", "--show-toplevel") or "").strip()
     log = _git(folder, "log", "--format=@%ct", "--name-only", "--", ".") or ""
     times: dict[str, int] = {}
     current = 0
@@ -39,21 +38,26 @@ def _commit_times(folder: str, head: str) -> dict[str, int]:
 
 def last_changed(folder: str, paths: list[str]) -> dict[str, datetime]:
     """Each path's last change: the last commit where committed and unmodified, else mtime."""
-    head = (_git(folder, "rev-parse", "HEAD") or "").strip()
-    committed = _commit_times(os.path.abspath(folder), head) if head else {}
-    dirty = set()
-    if head:
-        status = _git(folder, "status", "--porcelain", "--", ".") or ""
-        top = (_git(folder, "rev-parse", "--show-toplevel") or "").strip()
-        dirty = {os.path.normpath(os.path.join(top, line[3:].strip('"'))) for line in status.splitlines()}
+    # One call for both; it fails outside a repository or before the first commit.
+    head_and_top = (_git(folder, "rev-parse", "HEAD", "--show-toplevel") or "").splitlines()
+    if len(head_and_top) != 2:
+        return {path: _modified(path) for path in paths}
+    head, top = head_and_top
+    committed = _commit_times(os.path.abspath(folder), head, top)
+    status = _git(folder, "status", "--porcelain", "--", ".") or ""
+    dirty = {os.path.normpath(os.path.join(top, line[3:].strip('"'))) for line in status.splitlines()}
     out = {}
     for path in paths:
         real = os.path.normpath(os.path.abspath(path))
         if real in committed and real not in dirty:
             out[path] = datetime.fromtimestamp(committed[real], timezone.utc)
         else:
-            try:
-                out[path] = datetime.fromtimestamp(os.path.getmtime(path), timezone.utc)
-            except OSError:
-                out[path] = datetime.now(timezone.utc)
+            out[path] = _modified(path)
     return out
+
+
+def _modified(path: str) -> datetime:
+    try:
+        return datetime.fromtimestamp(os.path.getmtime(path), timezone.utc)
+    except OSError:
+        return datetime.now(timezone.utc)

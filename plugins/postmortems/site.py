@@ -49,15 +49,16 @@ class SiteBuild:
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
         self._urls: dict[str, str] = {}
+        by_uri = files.src_uris  # not get_file_from_path: it makes a PurePath of every name
         for src_uri, record in self._by_src.items():
-            file = files.get_file_from_path(src_uri)
+            file = by_uri.get(src_uri)
             self._urls[record.name] = file.url if file else f"{SECTION}/{record.name}/"
 
     def record_for(self, file: File) -> PostMortem | None:
         return self._by_src.get(file.src_uri)
 
     def file_for(self, record: PostMortem) -> File | None:
-        return self.files.get_file_from_path(f"{SECTION}/{record.name}.md")
+        return self.files.src_uris.get(f"{SECTION}/{record.name}.md")
 
     def url_of(self, record: PostMortem) -> str:
         return self._urls[record.name]
@@ -182,7 +183,7 @@ class SiteBuild:
         return self.linker.link(markdown, resolve, self.stash.put_inline), frozenset(mentioned)
 
     def generated_digests(self) -> dict[str, str]:
-        return {uri: rebuild.digest(text) for uri, (text, _) in self.generated.items()}
+        return {uri: _page_digest(text) for uri, (text, _) in self.generated.items()}
 
     @functools.cached_property
     def changed(self) -> dict[str, datetime]:
@@ -243,6 +244,14 @@ class SiteBuild:
         self._pending.append((file, render, reusable))
         self.files.append(file)
         return file
+
+
+@functools.lru_cache(maxsize=512)
+def _page_digest(text: str) -> str:
+    """A generated page's digest, by content: a serve rebuild that reuses the last build's
+    pages hands back the same strings, whose hash Python keeps, so megabytes are not
+    digested again."""
+    return rebuild.digest(text)
 
 
 _RENDERING: SiteBuild | None = None  # set only while a rendering process is forked
