@@ -80,7 +80,7 @@ def timed(method):
             spent[0] += time.perf_counter() - start
     return wrapper
 for name in ("on_config", "on_files", "on_nav", "on_page_read_source", "on_page_content",
-             "on_post_build", "on_env"):
+             "on_page_context", "on_post_build", "on_env"):
     if hasattr(plugin, name):
         setattr(plugin, name, timed(getattr(plugin, name)))
 plugin.on_page_markdown = CombinedEvent(timed(plugin._page_content), timed(plugin._link_ids))
