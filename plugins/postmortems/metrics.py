@@ -7,8 +7,8 @@ line all take their numbers from here so they cannot disagree.
 from __future__ import annotations
 
 import functools
+import math
 import re
-import statistics
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Callable, Iterable
@@ -17,14 +17,20 @@ from .catalog import PostMortem
 from .settings import Settings
 
 
+# Not the statistics module: importing it (with fractions and decimal) cost the command
+# line more than these two functions do.
 def mean(values: Iterable[float]) -> float | None:
     data = list(values)
-    return round(statistics.fmean(data), 2) if data else None
+    return round(math.fsum(data) / len(data), 2) if data else None
 
 
 def median(values: Iterable[float]) -> float | None:
-    data = list(values)
-    return round(statistics.median(data), 2) if data else None
+    data = sorted(values)
+    if not data:
+        return None
+    middle = len(data) // 2
+    value = data[middle] if len(data) % 2 else (data[middle - 1] + data[middle]) / 2
+    return round(value, 2)
 
 
 def known(values: Iterable[float | None]) -> list[float]:

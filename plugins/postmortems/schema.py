@@ -8,7 +8,6 @@ and that describes itself as JSON Schema for editors. Rules *between* fields
 
 from __future__ import annotations
 
-import difflib
 import functools
 import math
 import re
@@ -380,6 +379,8 @@ def did_you_mean(text: str, options: tuple[str, ...]) -> str:
     folded = {o.lower(): o for o in options}
     if text.lower() in folded:
         return f"; did you mean '{folded[text.lower()]}'?"
+    import difflib  # only for a misspelling: most runs never need it
+
     close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
