@@ -83,10 +83,8 @@ def review_due(meta: dict[str, Any], settings: Settings) -> date | None:
 _NO_REVIEW = Review(None, None, False)
 
 
-def review_state(meta: dict[str, Any], settings: Settings, today: date,
-                 due: date | None = None) -> Review:
-    """The review's state on ``today``; ``due`` is :func:`review_due`, passed when known."""
-    due = due if due is not None else review_due(meta, settings)
+def review_state(meta: dict[str, Any], settings: Settings, today: date, due: date | None) -> Review:
+    """The review's state on ``today``; ``due`` is :func:`review_due` of the same file."""
     if due is None:
         return _NO_REVIEW
     meeting = meta.get("review_meeting")

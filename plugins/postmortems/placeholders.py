@@ -15,10 +15,11 @@ PLACEHOLDER_RE = re.compile(
     r"_REPLACE_WITH_\w*"                          # _REPLACE_WITH_SERVICE
     r"|<[A-Z][A-Z0-9]*(?:[ _:-][A-Z0-9]+)*>"      # <SERVICE NAME>, <YYYY-MM-DD HH:MM>
     r"|\[(?<![\]!\w]\[)[A-Z][a-z]+(?: [A-Za-z]+)*\](?![(\[:])"  # [Name], [Team name]
-)  # Each kind starts with its literal (the lookbehind comes after the '['): the regex engine
-# then skips to the characters that can start one, instead of trying every position.
-# Each kind starts with a character a one-character search finds at memory speed; only
-# text that holds one is searched with a regex, from there on.
+)
+# Each kind above starts with its literal (the lookbehind comes after the '['), so the regex
+# engine skips to the characters that can start one instead of trying every position.
+# For may_hold, each kind's first character is found by a one-character search, at memory
+# speed; only text that holds one is searched with a regex, from there on.
 _ANGLE_RE = re.compile(r"<[A-Z]")
 _BRACKET_RE = re.compile(r"\[[A-Z][a-z]")
 
