@@ -6,6 +6,7 @@ Every outcome must be a record or `path:line:` messages.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tempfile
@@ -15,7 +16,7 @@ from pathlib import Path
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from postmortems import card, catalog, export, pages, placeholders, writing
+from postmortems import card, catalog, export, pages, placeholders, reader, writing
 from postmortems.body import CANONICAL, heading_title, sections
 from postmortems.graph import Graph
 from postmortems.linker import Linker
@@ -225,3 +226,102 @@ def test_wording_checks_find_what_a_line_by_line_reading_finds(bits):
     expected = [(number, label) for number, text in lines
                 for pattern, label, *_ in writing.BLAME if pattern.search(text)]
     assert [(p.line, p.message.split("'")[1]) for p in sink.items] == expected
+
+
+# Plain scalars whose YAML 1.1 type is not a string, or nearly: what the reader must resolve
+# as YAML's own resolver does, with or without asking it.
+TYPED_BITS = ["yes", "No", "ON", "off", "y", "n", "Y", "~", "null", "Null", "NULL", "", "0o17",
+              "0x1F", "0b101", "017", "1:30", "-1:30", "1_000", ".inf", "-.Inf", ".NaN", "-.5",
+              "+1", "1e3", "6.8523015e+5", "2024-01-01", "2024-1-1 10:00:00", "2024-01-01t10:00Z",
+              "<<", "=", "!", "&", "*", "true", "True", "tRUE", "t", "f", "o", "-", ".", "+",
+              "0", "Off", "nO", "n/a", "01:02:03", "12:00", "@x", "1.0.0", "~x", "=x", "<<x"]
+typed_lines = st.lists(st.tuples(st.sampled_from(KEYS + TYPED_BITS), st.sampled_from(TYPED_BITS),
+                                 st.sampled_from(["{}: {}", "{}: [{}, x]", "{}:\n  - {}",
+                                                  "{}: '{}'", "? {}\n: {}", "{}: !!str {}",
+                                                  "{}: ! {}", "{}: {{a: {}}}"])),
+                       max_size=8).map(lambda rows: "\n".join(form.format(key, value)
+                                                              for key, value, form in rows))
+nested = st.tuples(st.integers(15, 25), st.sampled_from(["[{}]", "{{a: {}}}", "\n- {}"])).map(
+    lambda t: "a: " + functools.reduce(lambda inner, _: t[1].format(inner), range(t[0]), "x"))
+yaml_texts = st.one_of(raw_yaml, typed_lines, nested,
+                       st.tuples(typed_lines, typed_lines).map("\n--- x\n".join),
+                       front_matters.map(lambda f: yaml.safe_dump(f, default_flow_style=None)),
+                       front_matters.map(lambda f: yaml.safe_dump(f, default_flow_style=True)))
+
+
+def _short(tag: str) -> str:
+    return tag.replace("tag:yaml.org,2002:", "")
+
+
+def _composed(text: str, sink: ProblemSink):
+    """The tree in the reader's shape, read from the nodes ``yaml.compose`` gives (YAML's own
+    composer and resolver): the reference. Its problems are given as (line, field) only."""
+    try:
+        root = yaml.compose(text, Loader=yaml.CSafeLoader)
+    except yaml.YAMLError as exc:
+        reader._report_yaml_error(exc, text, sink)
+        return None, [(p.line, p.field, p.message) for p in sink.items]
+    problems: list[tuple[int, str]] = []
+    seen: set[int] = set()
+
+    def walk(node, depth, field):
+        line = node.start_mark.line + 2
+        if depth > reader.MAX_DEPTH:
+            problems.append((line, field, ""))
+            return None
+        assert id(node) not in seen, "an alias: the reference cannot say where it was written"
+        seen.add(id(node))
+        tag = _short(node.tag)
+        if isinstance(node, yaml.ScalarNode):
+            if tag in ("str", "int", "float", "bool", "null", "timestamp"):
+                return ("scalar", node.value, tag, not node.style, line)
+        elif isinstance(node, yaml.SequenceNode) and tag == "seq":
+            items = [(item.start_mark.line + 2, walk(item, depth + 1, field)) for item in node.value]
+            return ("list", line, [item for item in items if item[1] is not None])
+        elif isinstance(node, yaml.MappingNode) and tag == "map":
+            pairs: dict[str, tuple] = {}
+            for key, value in node.value:
+                key_line = key.start_mark.line + 2
+                if not isinstance(key, yaml.ScalarNode) or _short(key.tag) == "merge":
+                    problems.append((key_line, field, ""))
+                    continue
+                name = f"{field}.{key.value}" if field else key.value
+                if key.value in pairs:
+                    problems.append((key_line, name, ""))
+                    continue
+                pairs[key.value] = (key_line, walk(value, depth + 1, name))
+            return ("map", line, [(k, at, v) for k, (at, v) in pairs.items() if v is not None])
+        problems.append((line, field, ""))
+        return None
+
+    if root is None:
+        return ("map", 2, []), problems
+    if not isinstance(root, yaml.MappingNode):
+        return None, [(root.start_mark.line + 2, "", "")]
+    tree = walk(root, 0, "")
+    return tree, problems
+
+
+def _ours(node):
+    """Our tree in the reference's shape."""
+    if isinstance(node, reader.Scalar):
+        return ("scalar", node.text, node.tag, node.plain, node.line)
+    if isinstance(node, reader.Sequence):
+        return ("list", node.line, [(at, _ours(item)) for at, item in zip(node.item_lines, node)])
+    return ("map", node.line, [(k, node.key_lines[k], _ours(v)) for k, v in node.items()])
+
+
+@FUZZ
+@given(yaml_texts)
+def test_the_tree_is_what_yaml_compose_reads(text):
+    text = text.replace("\r", "").replace("\ufeff", "")
+    if "*" in text:
+        return  # aliases: the composed tree no longer says where they were written
+    ours = ProblemSink("pm.md")
+    tree = reader._compose(text, ours)
+    expected_tree, expected_problems = _composed(text, ProblemSink("pm.md"))
+    if any("anchor" in message for *_, message in expected_problems):
+        return  # compose refuses an anchor set twice; an anchor changes nothing for us
+    assert (None if tree is None else _ours(tree)) == expected_tree
+    assert sorted((p.line, p.field) for p in ours.items if not p.message.startswith(
+        "the value stops before")) == sorted(problem[:2] for problem in expected_problems)

@@ -105,6 +105,24 @@ def test_anchors_and_aliases_are_refused(tmp_path):
         "write the value out"]
 
 
+def test_an_alias_is_refused_on_its_own_line_and_an_unused_anchor_is_harmless(tmp_path):
+    text = good().replace("services: [checkout-api]",
+                          "services: &s [checkout-api]\ntags:\n  - db\n  - *s\n  - *nowhere")
+    assert check(tmp_path, text) == [
+        "pm.md:14: error: tags: YAML anchors and aliases (&name, *name) are not allowed; "
+        "write the value out",
+        "pm.md:15: error: tags: YAML anchors and aliases (&name, *name) are not allowed; "
+        "write the value out"]
+    assert check(tmp_path, good().replace("services: [checkout-api]", "services: &s [checkout-api]")) == []
+
+
+def test_a_second_yaml_document_is_refused(tmp_path):
+    text = good().replace("services: [checkout-api]", "services: [checkout-api]\n--- tags: [x]")
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: '---' starts a second YAML document; the front matter is one "
+        "mapping: remove the line, or quote a value that starts with '---'"]
+
+
 def test_yaml_tags_are_refused(tmp_path):
     text = good().replace('owner: \"@sre\"', "owner: !!python/object/apply:os.system [id]", 1)
     assert check(tmp_path, text) == [

@@ -2,18 +2,22 @@
 
 MkDocs swallows front matter it cannot parse, so we read the file ourselves with
 the same fence rule (a first line ``---``, closed by ``---`` or ``...``). The YAML is
-*composed*, not constructed: every scalar keeps its text, its resolved YAML 1.1
+parsed, not constructed: every scalar keeps its text, its resolved YAML 1.1
 type and its line, so the schema can tell ``no`` typed in a list of services from
 ``false``, and every problem points at the line that causes it.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from typing import Any, Union
 
 import yaml
+from yaml.composer import ComposerError
+from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                         SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
 from .problems import ProblemSink
 
@@ -144,29 +148,25 @@ def parse_text(text: str, display_path: str, sink: ProblemSink | None = None) ->
 
 
 def _compose(front_text: str, sink: ProblemSink) -> Mapping | None:
-    """Compose the YAML and convert it to our line-aware tree."""
+    """Parse the YAML and build our line-aware tree; problems are kept only if the whole
+    text parses (a syntax error anywhere is the one thing reported, as with compose)."""
+    loader = _Loader(front_text)
+    built = ProblemSink(sink.path)
     try:
-        node = yaml.compose(front_text, Loader=_Loader)
+        root = _TreeBuilder(loader, front_text, built).document()
     except yaml.YAMLError as exc:
         _report_yaml_error(exc, front_text, sink)
         return None
-    except RecursionError:
-        sink.error(2, "", f"the front matter is nested too deeply (over {MAX_DEPTH} levels)")
-        return None
-    if node is None:
-        return Mapping(2)
-    if not isinstance(node, yaml.MappingNode):
-        sink.error(node.start_mark.line + 2, "",
-                   "the front matter must be a mapping of keys to values (key: value), "
-                   f"not a {_kind(node)}")
-        return None
-    converter = _Converter(front_text, sink)
-    result = converter.convert(node, 0)
-    return result if isinstance(result, Mapping) else None
+    finally:
+        loader.dispose()
+    sink.items.extend(built.items)
+    return root
 
 
-def _kind(node: yaml.Node) -> str:
-    return {"ScalarNode": "single value", "SequenceNode": "list"}.get(type(node).__name__, "value")
+def _kind(event: yaml.Event) -> str:
+    if isinstance(event, ScalarEvent):
+        return "single value"
+    return "list" if isinstance(event, SequenceStartEvent) else "value"
 
 
 def _report_yaml_error(exc: yaml.YAMLError, front_text: str, sink: ProblemSink) -> None:
@@ -191,6 +191,9 @@ def _report_yaml_error(exc: yaml.YAMLError, front_text: str, sink: ProblemSink) 
         value = source[column:].strip()
         message = (f"a value cannot start with '{char}' unless quoted; "
                    f"write it as \"{value}\"")
+    elif "another document" in problem:
+        message = ("'---' starts a second YAML document; the front matter is one mapping: "
+                   "remove the line, or quote a value that starts with '---'")
     elif "mapping values are not allowed" in problem:
         message = ("a ': ' inside a value; put the value in quotes, or fix the indentation "
                    "if this was meant to be a key")
@@ -213,94 +216,206 @@ def _short_tag(tag: str) -> str:
     return tag[len(_YAML_PREFIX):] if tag.startswith(_YAML_PREFIX) else tag
 
 
-class _Converter:
-    """Walks composed YAML nodes into Scalar/Mapping/Sequence, refusing what is unsafe."""
+def _shown_tag(tag: str) -> str:
+    """A tag as it is written: '!!set' for YAML's own, '!foo' for a local one."""
+    return "!!" + _short_tag(tag) if tag.startswith(_YAML_PREFIX) else tag
 
-    def __init__(self, front_text: str, sink: ProblemSink) -> None:
+
+_MERGE_TAG = _YAML_PREFIX + "merge"
+_RESOLVED = ("", "!")  # tags that leave the type to YAML (none written, or a bare '!')
+
+
+@functools.lru_cache(maxsize=4)
+def _typed_starts(resolvers: int) -> frozenset[str]:
+    """The first characters with which a plain scalar may resolve to something other than a
+    string (digits, 'y', 'n', '~', ...). Keyed by the number of resolvers: they are only
+    ever added to, and a new first character adds an entry."""
+    del resolvers  # the key only
+    return frozenset(c for c in _Loader.yaml_implicit_resolvers if c)
+
+
+class _TreeBuilder:
+    """Builds Scalar/Mapping/Sequence from the YAML parser's events, refusing what is unsafe.
+
+    Built from events rather than from ``yaml.compose``'s nodes: composing calls back into
+    Python three times a node (to resolve its type and to track a path nobody set) and
+    builds a tree only to be walked once; from events, only a plain scalar that could be a
+    number, a boolean or a null asks YAML's resolver. A second document is refused with
+    compose's own error. Every alias is refused where it is written, so anchors need no
+    bookkeeping: an anchor that nothing refers to changes nothing.
+    """
+
+    def __init__(self, loader: Any, front_text: str, sink: ProblemSink) -> None:
+        self.next_event = loader.get_event
+        self.resolve = loader.resolve
+        self.typed_starts = _typed_starts(len(_Loader.yaml_implicit_resolvers))
         self.front_text = front_text
         self.sink = sink
-        # One scan of the text each, not one test per value: without an anchor ('&') no
-        # node can be reached twice, and without ' #' no value can be cut by a comment.
-        self.seen: set[int] | None = set() if "&" in front_text else None
         self.alias_lines: set[int] = set()
+        # One scan of the text, not one test per value: without ' #' no value can be cut
+        # by a comment.
         self.may_cut = bool(_HASH_IN_VALUE.search(front_text))
 
-    def convert(self, node: yaml.Node, depth: int, field: str = "",
-                at_line: int | None = None) -> Node | None:
-        line = node.start_mark.line + 2
+    def document(self) -> Mapping | None:
+        """The tree of the one document, an empty Mapping for none, None if not a mapping."""
+        self.next_event()  # the stream's start
+        if isinstance(self.next_event(), StreamEndEvent):  # only comments, or nothing
+            return Mapping(2)
+        root = self.next_event()
+        if isinstance(root, MappingStartEvent):
+            result = self.node(root, 0, "", None)
+        else:
+            self.skip(root)
+            result = None
+        self._single_document(root)
+        if not isinstance(root, MappingStartEvent):
+            self.sink.error(root.start_mark.line + 2, "", "the front matter must be a mapping of "
+                            f"keys to values (key: value), not a {_kind(root)}")
+        return result if isinstance(result, Mapping) else None
+
+    def _single_document(self, root: Any) -> None:
+        self.next_event()  # the document's end
+        event = self.next_event()
+        if not isinstance(event, StreamEndEvent):
+            raise ComposerError("expected a single document in the stream", root.start_mark,
+                                "but found another document", event.start_mark)
+
+    def node(self, event: Any, depth: int, field: str, at_line: int | None) -> Node | None:
+        line = event.start_mark.line + 2
         if depth > MAX_DEPTH:
             self.sink.error(line, field, f"nested too deeply (over {MAX_DEPTH} levels)")
+            self.skip(event)
             return None
-        if self.seen is not None and self._seen_before(node, at_line or line, field):
+        kind = type(event)
+        if kind is AliasEvent:
+            self._alias(at_line or line, field)
             return None
-        tag = _SHORT_TAGS.get(node.tag) or _short_tag(node.tag)
-        kind = type(node)
-        if kind is yaml.ScalarNode:
-            return self._scalar(node, tag, line, field)
-        if kind is yaml.MappingNode and tag == "map":
-            return self._mapping(node, depth, line, field)
-        if kind is yaml.SequenceNode and tag == "seq":
-            return self._sequence(node, depth, line, field)
-        shown = "!!" + tag if node.tag.startswith(_YAML_PREFIX) else tag
-        self.sink.error(line, field, f"YAML tags such as '{shown}' are not allowed; remove the tag")
+        if kind is ScalarEvent:
+            return self._scalar(event, line, field)
+        tag = event.tag or ""
+        if kind is MappingStartEvent and (tag in _RESOLVED or tag == _YAML_PREFIX + "map"):
+            return self._mapping(depth, line, field)
+        if kind is SequenceStartEvent and (tag in _RESOLVED or tag == _YAML_PREFIX + "seq"):
+            return self._sequence(depth, line, field)
+        self.skip(event)
+        self._refuse_tag(tag, line, field)
         return None
 
-    def _seen_before(self, node: yaml.Node, where: int, field: str) -> bool:
-        """An alias: the node was reached before through its anchor."""
-        if id(node) not in self.seen:  # type: ignore[operator]
-            self.seen.add(id(node))  # type: ignore[union-attr]
-            return False
-        if where not in self.alias_lines:  # once a line, however many aliases it holds
+    def _refuse_tag(self, tag: str, line: int, field: str) -> None:
+        self.sink.error(line, field, f"YAML tags such as '{_shown_tag(tag)}' are not allowed; "
+                                     "remove the tag")
+
+    def skip(self, event: Any) -> None:
+        """Read past the events of a value not built (what it holds is not checked)."""
+        open_collections = 0
+        while True:
+            kind = type(event)
+            if kind is MappingStartEvent or kind is SequenceStartEvent:
+                open_collections += 1
+            elif kind is MappingEndEvent or kind is SequenceEndEvent:
+                open_collections -= 1
+            if open_collections == 0:
+                return
+            event = self.next_event()
+
+    def _alias(self, where: int, field: str) -> None:
+        """An alias: refused once a line, however many aliases the line holds."""
+        if where not in self.alias_lines:
             self.alias_lines.add(where)
             self.sink.error(where, field, "YAML anchors and aliases (&name, *name) are not "
                                           "allowed; write the value out")
-        return True
 
-    def _scalar(self, node: yaml.ScalarNode, tag: str, line: int, field: str) -> Scalar | None:
+    def _scalar(self, event: Any, line: int, field: str) -> Scalar | None:
+        value = event.value
+        full_tag = event.tag
+        if full_tag is not None and full_tag != "!":
+            tag = _SHORT_TAGS.get(full_tag)
+        elif not event.implicit[0] or (value and value[0] not in self.typed_starts):
+            tag = "str"  # what the resolver would say, without asking it
+        else:
+            full_tag = self.resolve(yaml.ScalarNode, value, event.implicit)
+            tag = _SHORT_TAGS.get(full_tag)
         if tag not in _PLAIN_TAGS:
-            self.sink.error(line, field, f"YAML tags such as '!!{tag}' are not allowed; remove the tag")
+            self._refuse_tag(full_tag, line, field)
             return None
-        plain = not node.style  # libyaml gives "" for plain, PyYAML None
+        plain = not event.style  # libyaml gives "" for plain, PyYAML None
         if plain and self.may_cut and tag == "str":
-            self._check_cut_by_hash(node, field)
-        return Scalar(node.value, tag, plain, line)
+            self._check_cut_by_hash(event, field)
+        return Scalar(value, tag, plain, line)
 
-    def _check_cut_by_hash(self, node: yaml.ScalarNode, field: str) -> None:
+    def _check_cut_by_hash(self, event: Any, field: str) -> None:
         """Warn where an unquoted '#' turned the rest of a value into a comment."""
-        end = node.end_mark.index
+        end = event.end_mark.index
         rest = self.front_text[end: self.front_text.find("\n", end) % (len(self.front_text) + 1)]
         if _HASH_IN_VALUE.match(rest):
-            self.sink.warning(node.start_mark.line + 2, field,
+            self.sink.warning(event.start_mark.line + 2, field,
                               f"the value stops before '{rest.strip()}': YAML reads an unquoted "
-                              f"' #' as the start of a comment, so this is '{node.value}'; "
+                              f"' #' as the start of a comment, so this is '{event.value}'; "
                               "put the whole value in quotes")
 
-    def _sequence(self, node: yaml.SequenceNode, depth: int, line: int, field: str) -> Sequence:
+    def _value(self, event: Any, depth: int, field: str, at_line: int) -> Node | None:
+        """:meth:`node` for the value of a key or an item of a list at ``depth``; a plain
+        value (most of them) goes straight to :meth:`_scalar`."""
+        if type(event) is ScalarEvent and depth <= MAX_DEPTH:
+            return self._scalar(event, event.start_mark.line + 2, field)
+        return self.node(event, depth, field, at_line)
+
+    def _sequence(self, depth: int, line: int, field: str) -> Sequence:
         result = Sequence(line)
-        for item in node.value:
-            converted = self.convert(item, depth + 1, field, item.start_mark.line + 2)
+        next_event = self.next_event
+        event = next_event()
+        while type(event) is not SequenceEndEvent:
+            item_line = event.start_mark.line + 2
+            converted = self._value(event, depth + 1, field, item_line)
             if converted is not None:
                 result.append(converted)
-                result.item_lines.append(item.start_mark.line + 2)
+                result.item_lines.append(item_line)
+            event = next_event()
         return result
 
-    def _mapping(self, node: yaml.MappingNode, depth: int, line: int, field: str) -> Mapping:
+    def _mapping(self, depth: int, line: int, field: str) -> Mapping:
         result = Mapping(line)
-        for key_node, value_node in node.value:
-            key_line = key_node.start_mark.line + 2
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag == _YAML_PREFIX + "merge":
-                self.sink.error(key_line, field, "keys must be plain names (merge keys '<<' and "
-                                                 "complex keys are not allowed)")
-                continue
-            key = key_node.value
+        next_event = self.next_event
+        event = next_event()
+        while type(event) is not MappingEndEvent:
+            key_line = event.start_mark.line + 2
+            if type(event) is ScalarEvent and event.tag is None and event.value != "<<":
+                key: str | None = event.value  # a plain name: most keys
+            else:
+                key = self._key(event, key_line, field)
+            event = next_event()  # the value
             name = f"{field}.{key}" if field else key
-            if key in result.key_lines:
+            if key is None:
+                self.skip(event)
+            elif key in result.key_lines:
                 self.sink.error(key_line, name, f"duplicate key; it is already set on line "
                                                 f"{result.key_lines[key]} and YAML would silently "
                                                 "keep only the last one")
-                continue
-            value = self.convert(value_node, depth + 1, name, key_line)
-            result.key_lines[key] = key_line
-            if value is not None:
-                result[key] = value
+                self.skip(event)
+            else:
+                value = self._value(event, depth + 1, name, key_line)
+                result.key_lines[key] = key_line
+                if value is not None:
+                    result[key] = value
+            event = next_event()
         return result
+
+    def _key(self, event: Any, key_line: int, field: str) -> str | None:
+        """A key's text, or None (reported) for a merge key '<<' or a key that is a list,
+        a mapping or an alias."""
+        if type(event) is ScalarEvent and not self._is_merge(event):
+            return event.value
+        if type(event) is AliasEvent:
+            self._alias(key_line, field)
+            return None
+        self.skip(event)
+        self.sink.error(key_line, field, "keys must be plain names (merge keys '<<' and "
+                                         "complex keys are not allowed)")
+        return None
+
+    @staticmethod
+    def _is_merge(event: Any) -> bool:
+        """What resolving would say: only a plain '<<' (or one tagged !!merge) is a merge key."""
+        if event.tag is None or event.tag == "!":
+            return event.implicit[0] and event.value == "<<"
+        return event.tag == _MERGE_TAG
