@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from . import catalog, problems
 from .diskcache import DiskCache
@@ -163,5 +164,17 @@ def _write(text: str, output: str | None) -> None:
         sys.stdout.write(text)
 
 
+def run() -> NoReturn:
+    """The console script: :func:`main`, then an exit that does not free every object.
+
+    A run holds a record for each file, and Python frees them one by one at exit: about
+    90 ms at 5,000 files, for memory the system takes back at once anyway (mypy ends the
+    same way). Nothing of ours waits for exit: the cache is saved and the output flushed."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    run()
