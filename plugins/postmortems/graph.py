@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .catalog import Catalog, PostMortem, reference_items
-from .metrics import open_action_items
 from .problems import Problem
 
 
@@ -146,6 +145,8 @@ class Graph:
         return found
 
     def open_actions(self, chain: Chain) -> list[tuple[PostMortem, dict]]:
+        from .metrics import open_action_items  # for pages only: validate need not load metrics
+
         return [(r, item) for r in chain.records
                 for item in open_action_items(r, self.catalog.settings)]
 
