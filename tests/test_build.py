@@ -123,8 +123,9 @@ def test_bad_setting_stops_the_build_with_a_clear_message(tmp_path):
 
 
 def test_pages_rendered_beside_mkdocs_are_those_rendered_in_line(tmp_path):
-    """Generated pages are rendered in a forked process while MkDocs renders the rest;
-    POSTMORTEMS_WORKERS=1 renders them in line. The two sites must be the same."""
+    """Post-mortems are parsed in a worker forked when MkDocs reads its configuration, and
+    generated pages rendered in a forked process while MkDocs renders the rest;
+    POSTMORTEMS_WORKERS=1 does both in line. The two sites must be the same."""
     import os
     import subprocess
     import sys
@@ -132,8 +133,8 @@ def test_pages_rendered_beside_mkdocs_are_those_rendered_in_line(tmp_path):
     from conftest import REPO
 
     outputs = []
-    for workers in ("", "1"):
-        out = tmp_path / f"site{workers or 'forked'}"
+    for workers in ("2", "1"):  # 2: a parse worker even for the few example files
+        out = tmp_path / f"site{workers}"
         env = dict(os.environ, POSTMORTEMS_WORKERS=workers)
         result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
                                  str(out)], cwd=REPO, capture_output=True, text=True, timeout=300,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -82,3 +83,55 @@ def test_without_memfd_or_a_second_process_the_results_are_the_same(monkeypatch)
     monkeypatch.setattr(os, "fork", no_fork)
     assert [r[:2] for r in parallel.map_forked(_slowly, list(range(40)), 3)] == [
         (n, n * n) for n in range(40)]
+
+
+def _early_site(tmp_path, count: int = 40) -> list:
+    from conftest import good
+
+    from postmortems import catalog
+
+    for n in range(count):
+        (tmp_path / f"2025-03-{n % 28 + 1:02d}-pm{n}.md").write_text(good(id=f"HOT-{n}"), encoding="utf-8")
+    return catalog.discover(tmp_path)
+
+
+def test_parsing_begun_early_is_taken_only_for_files_unchanged_since(tmp_path, monkeypatch):
+    """The plugin begins parsing when MkDocs reads its configuration; a file edited before
+    the files are gathered must be read again, the others come from the early parse."""
+    from postmortems import catalog
+    from postmortems.settings import Settings
+
+    monkeypatch.setenv("POSTMORTEMS_WORKERS", "2")
+    sources = _early_site(tmp_path)
+    cache = catalog.ParseCache()
+    cache.parse_early(sources, Settings())
+    job = cache._early[0]
+    assert job.children  # a worker is parsing
+    for pid in job.children:  # until it has parsed every file (left to be reaped later)
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    edited = sources[7]
+    text = Path(edited.abs_path).read_text(encoding="utf-8")
+    Path(edited.abs_path).write_text(text.replace("Checkout errors", "Edited later"), encoding="utf-8")
+    found = cache.get_all(sources, Settings())
+    assert found[7].meta["title"] == "Edited later"
+    fresh = [catalog._parse(source, Settings()) for source in sources]
+    assert [p.meta for p in found] == [p.meta for p in fresh]
+    assert [p.problems for p in found] == [p.problems for p in fresh]
+    for pid in job.children:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def test_parsing_begun_early_and_never_asked_for_leaves_no_worker(tmp_path, monkeypatch):
+    from postmortems import catalog
+    from postmortems.settings import Settings
+
+    monkeypatch.setenv("POSTMORTEMS_WORKERS", "2")
+    cache = catalog.ParseCache()
+    cache.parse_early(_early_site(tmp_path), Settings())
+    pids = list(cache._early[0].children)
+    cache.parse_early([], Settings())  # a new build begins: the old parse is dropped
+    assert pids and cache._early is None
+    for pid in pids:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)

@@ -185,6 +185,49 @@ class ParseCache:
     def __init__(self, disk: DiskCache | None = None) -> None:
         self._entries: dict[str, tuple[tuple[int, int, Settings], _Parsed]] = {}
         self.disk = disk  # the command line's results of earlier runs, if it keeps them
+        # Parsing begun before it was asked for: the job, and each file's (source, key, index).
+        self._early: tuple[parallel.ForkedMap, dict[str, tuple[Source, tuple, int]]] | None = None
+
+    def parse_early(self, sources: list[Source], settings: Settings) -> None:
+        """Begin parsing the files the cache lacks on the other cores, before they are asked
+        for: the MkDocs plugin calls this when the configuration is read, and MkDocs spends
+        a while gathering its files before ``on_files`` asks. :meth:`get_all` takes what
+        matches (the same source, unchanged since) and parses anything else itself."""
+        self.drop_early()
+        wanted: list[Source] = []
+        keys: list[tuple] = []
+        for source in sources:
+            key = self._key(source, settings)
+            cached = self._entries.get(source.abs_path)
+            if key is not None and (cached is None or cached[0] != key):
+                wanted.append(source)
+                keys.append(key)
+        with collection_paused():  # in the workers: they make objects, and no garbage
+            job = begin_parse(wanted, settings)
+        if job is not None:
+            self._early = (job, {source.abs_path: (source, key, index)
+                                 for index, (source, key) in enumerate(zip(wanted, keys))})
+
+    def drop_early(self) -> None:
+        """Stop parsing begun early whose results will not be asked for (a build stopped
+        between reading its configuration and gathering its files)."""
+        if self._early is not None:
+            self._early[0].cancel()
+            self._early = None
+
+    def _take_early(self, sources: list[Source], keys: list, found: list[_Parsed | None]) -> None:
+        """Fill ``found`` from the parsing begun early, where source and key still match."""
+        if self._early is None:
+            return
+        job, begun = self._early
+        self._early = None
+        results = job.results()
+        for index, source in enumerate(sources):
+            early = begun.get(source.abs_path)
+            if found[index] is None and early is not None and early[0] == source \
+                    and early[1] == keys[index]:
+                found[index] = results[early[2]]
+                self._entries[source.abs_path] = (keys[index], found[index])
 
     def get_all(self, sources: list[Source], settings: Settings) -> list[_Parsed]:
         """Each source parsed, from the cache where the file is unchanged; the rest are
@@ -195,6 +238,7 @@ class ParseCache:
             cached = self._entries.get(source.abs_path)
             found.append(cached[1] if key is not None and cached is not None and cached[0] == key
                          else None)
+        self._take_early(sources, keys, found)
         if self.disk is not None:
             for index, parsed in enumerate(found):
                 if parsed is None:
@@ -279,14 +323,22 @@ def parse_many(sources: list[Source], settings: Settings) -> list[_Parsed]:
     Parsing is pure and CPU-bound, so a 2-core CI machine halves it. Forking is safe only
     while no other thread runs (``mkdocs serve`` has a server thread, but its rebuilds
     parse only the changed files); ``POSTMORTEMS_WORKERS`` overrides the worker count.
-    A worker is forked inside load(), so garbage collection is already paused in it.
+    Workers are forked with garbage collection paused (inside load(), or by parse_early).
     """
+    job = begin_parse(sources, settings)
+    if job is None:
+        return [_parse(source, settings) for source in sources]
+    return job.results()
+
+
+def begin_parse(sources: list[Source], settings: Settings) -> parallel.ForkedMap | None:
+    """Parsing of ``sources`` begun in forked workers, for ``results()`` to finish; None
+    where forking does not pay (too few files) or is not safe."""
     _real_folder.cache_clear()  # links may have changed since the last rebuild
     workers = parallel.worker_count(len(sources), FILES_PER_WORKER)
-    parse = functools.partial(_parse, settings=settings)
     if workers < 2:
-        return [parse(source) for source in sources]
-    return parallel.map_forked(parse, sources, workers)
+        return None
+    return parallel.ForkedMap(functools.partial(_parse, settings=settings), sources, workers)
 
 
 def _parse(source: Source, settings: Settings) -> _Parsed:

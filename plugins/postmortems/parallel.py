@@ -17,7 +17,7 @@ import signal
 import struct
 import sys
 import threading
-from typing import Callable, Iterator, TypeVar
+from typing import Callable, Generic, Iterator, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -56,41 +56,72 @@ def map_forked(function: Callable[[Item], Result], items: list[Item],
     """``[function(item) for item in items]``, computed by this process and ``workers - 1``
     forked ones. Chunks a worker did not deliver (it failed) are computed here again,
     raising what they raise."""
-    size = max(CHUNK, -(-len(items) // _MAX_CHUNKS))
-    chunks = [items[start:start + size] for start in range(0, len(items), size)]
-    tickets, writer = os.pipe()
-    os.write(writer, b"".join(_TICKET.pack(number) for number in range(len(chunks))))
-    os.close(writer)  # once the pipe is empty, reads return nothing: the work is done
-    children: dict[int, int] = {}  # pid -> in-memory file of its results
-    read_to: dict[int, int] = {}  # pid -> how far its file has been read
-    done: dict[int, list[Result]] = {}
-    try:
-        for _ in range(workers - 1):
+    return ForkedMap(function, items, workers).results()
+
+
+class ForkedMap(Generic[Item, Result]):
+    """:func:`map_forked` in two steps: the workers start on the chunks at once, and this
+    process joins in only when it asks for :meth:`results`. Begun early (the MkDocs plugin
+    begins when the configuration is read), the workers parse on the other cores while
+    MkDocs itself gathers its files on this one."""
+
+    def __init__(self, function: Callable[[Item], Result], items: list[Item], workers: int) -> None:
+        size = max(CHUNK, -(-len(items) // _MAX_CHUNKS))
+        self.function = function
+        self.chunks = [items[start:start + size] for start in range(0, len(items), size)]
+        self.children: dict[int, int] = {}  # pid -> in-memory file of its results
+        self.read_to: dict[int, int] = {}  # pid -> how far its file has been read
+        self.done: dict[int, list[Result]] = {}
+        self.tickets, writer = os.pipe()
+        os.write(writer, b"".join(_TICKET.pack(number) for number in range(len(self.chunks))))
+        os.close(writer)  # once the pipe is empty, reads return nothing: the work is done
+        try:
+            self._fork(workers - 1)
+        except BaseException:
+            self.cancel()
+            raise
+
+    def _fork(self, count: int) -> None:
+        for _ in range(count):
             output = _results_file()
             try:
                 pid = os.fork()
             except OSError:  # out of processes or memory: fewer workers, same results
                 os.close(output)
-                break
+                return
             if pid == 0:  # pragma: no cover - the child never returns (coverage cannot see it)
-                _work(function, chunks, tickets, output)
-            children[pid], read_to[pid] = output, 0
-        for number in _claims(tickets):
-            done[number] = [function(item) for item in chunks[number]]
-            for pid, output in children.items():  # what workers finished meanwhile
-                read_to[pid] = _collect(output, read_to[pid], done)
-        for pid, output in list(children.items()):
-            os.waitpid(pid, 0)
-            _collect(output, read_to[pid], done)  # all it finished, even if it then failed
-            os.close(children.pop(pid))
-    finally:
-        os.close(tickets)
-        for pid, output in children.items():  # only when interrupted: stop the rest
+                _work(self.function, self.chunks, self.tickets, output)
+            self.children[pid], self.read_to[pid] = output, 0
+
+    def results(self) -> list[Result]:
+        """Every result, in order: this process computes the chunks nobody has claimed yet,
+        then waits for the workers and reads what they computed."""
+        try:
+            for number in _claims(self.tickets):
+                self.done[number] = [self.function(item) for item in self.chunks[number]]
+                for pid, output in self.children.items():  # what workers finished meanwhile
+                    self.read_to[pid] = _collect(output, self.read_to[pid], self.done)
+            for pid, output in list(self.children.items()):
+                os.waitpid(pid, 0)
+                _collect(output, self.read_to[pid], self.done)  # all it finished, even if it then failed
+                os.close(self.children.pop(pid))
+        finally:
+            self.cancel()
+        return [result for number, chunk in enumerate(self.chunks)
+                for result in (self.done[number] if number in self.done
+                               else [self.function(item) for item in chunk])]
+
+    def cancel(self) -> None:
+        """Stop the workers still running and reap them (only when interrupted, or when the
+        results are no longer wanted). Safe to call more than once."""
+        if self.tickets != -1:
+            os.close(self.tickets)
+            self.tickets = -1
+        for pid, output in self.children.items():
             os.kill(pid, signal.SIGTERM)
             os.waitpid(pid, 0)
             os.close(output)
-    return [result for number, chunk in enumerate(chunks)
-            for result in (done[number] if number in done else [function(i) for i in chunk])]
+        self.children.clear()
 
 
 def _results_file() -> int:

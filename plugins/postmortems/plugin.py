@@ -23,7 +23,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
 from . import assets, card, navigation, rebuild, sanitize, templating
-from .catalog import Catalog, ParseCache, Source, collection_paused, display_path, load
+from .catalog import Catalog, ParseCache, Source, collection_paused, discover, display_path, load
 from .settings import Settings, SettingsError
 from .site import SiteBuild
 
@@ -70,6 +70,9 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         """Defined so MkDocs keeps this instance, and so the parse cache, across rebuilds."""
         self.dirty = dirty
 
+    def on_shutdown(self) -> None:
+        self.cache.drop_early()  # a parse begun for a build that never reached on_files
+
     @event_priority(-100)  # after mkdocs-macros has built its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -77,6 +80,10 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         assets.register(config)
         templating.contain(config, lambda page: is_postmortem_uri(page.file.src_uri),
                            self.settings.template_variables)
+        self.root = _repository(config)
+        # MkDocs gathers its files before on_files asks for them: parse meanwhile, elsewhere.
+        self.cache.parse_early(discover(os.path.join(config.docs_dir, SECTION), repository=self.root),
+                               self.settings)
         return config
 
     @event_priority(-50)  # after other plugins have added or removed files
@@ -88,7 +95,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             return self._build_files(files, config)
 
     def _build_files(self, files: Files, config: MkDocsConfig) -> Files:
-        self.root = os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
+        self.root = _repository(config)
         sources = self._take_sources(files)
         catalog = load(sources, self.settings, cache=self.cache)
         _log_problems(catalog)
@@ -239,6 +246,11 @@ def is_postmortem_uri(src_uri: str) -> bool:
         return False
     rel = src_uri[len(SECTION) + 1:]
     return rel != "index.md" and not any(p.startswith(("_", ".")) for p in rel.split("/"))
+
+
+def _repository(config: MkDocsConfig) -> str:
+    """The folder of mkdocs.yml: files that resolve outside it are not read."""
+    return os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
 
 
 @functools.lru_cache(maxsize=1 << 16)
