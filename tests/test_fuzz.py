@@ -325,3 +325,17 @@ def test_the_tree_is_what_yaml_compose_reads(text):
     assert (None if tree is None else _ours(tree)) == expected_tree
     assert sorted((p.line, p.field) for p in ours.items if not p.message.startswith(
         "the value stops before")) == sorted(problem[:2] for problem in expected_problems)
+
+
+ID_BITS = ["HOT-1", "HOT-12-3", "XHOT-1", "HOT-1a", "-", "--", "| --- |", "2024-01-01", "HOT-",
+           "A-1", "AB-1", "\n", " ", "`", "HOT-13432\nHOT-2", "é-1", "HOT-1-"]
+
+
+@FUZZ
+@given(st.lists(st.one_of(st.sampled_from(ID_BITS), st.text(max_size=5)), max_size=30),
+       st.sampled_from([r"^[A-Z][A-Z0-9]+(-[0-9]+)+$", r"^[A-Z]+-?[0-9]+$"]))
+def test_the_lines_holding_ids_are_those_a_search_of_each_line_finds(bits, pattern):
+    text = "".join(bits)
+    probe = re.compile(pattern.strip("^$"), re.ASCII)
+    expected = {number for number, line in enumerate(text.split("\n")) if probe.search(line)}
+    assert Linker(pattern)._lines_with_ids(text) == expected

@@ -71,3 +71,14 @@ def test_linear_in_the_page():
     text = "\n".join(f"Line {n} mentions HOT-13432 and HOT-{n}." for n in range(5000))
     result = link(text)
     assert result.count('class="pm-ref"') == 5000
+
+
+def test_a_character_every_id_holds_is_read_off_the_pattern():
+    from postmortems.linker import required_char
+
+    assert required_char(r"[A-Z][A-Z0-9]+(-[0-9]+)+") == "-"
+    assert required_char(r"(?i)inc#\d+") == "#"
+    for optional in (r"[A-Z]+-?\d+", r"(?:[A-Z]+-)?\d+", r"[A-Z]+(?:-|_)\d+", r"INC\d+"):
+        assert required_char(optional) is None, optional  # searched the slow way: still found
+    assert Linker(r"INC\d+").link("See INC42.", lambda i: ("x/", "t")) == \
+        'See <a class="pm-ref" href="x/" title="t">INC42</a>.'
