@@ -339,3 +339,26 @@ def test_the_lines_holding_ids_are_those_a_search_of_each_line_finds(bits, patte
     probe = re.compile(pattern.strip("^$"), re.ASCII)
     expected = {number for number, line in enumerate(text.split("\n")) if probe.search(line)}
     assert Linker(pattern)._lines_with_ids(text) == expected
+
+
+def _split_line_by_line(text: str):
+    """The plain reading of the fences: line by line."""
+    lines = text.split("\n")
+    if not re.fullmatch(r"---[ \t]*", lines[0]):
+        return None
+    for index in range(1, len(lines)):
+        if re.fullmatch(r"(?:---|\.\.\.)[ \t]*", lines[index]):
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+    return "unclosed"
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "---\t", "----", "-- -", ".. .", "\n",
+                                 "a: 1", " ", "x", "---x", "\n---", "\n..."]), max_size=20))
+def test_the_fences_are_found_as_a_line_by_line_reading_finds_them(bits):
+    text = "".join(bits)
+    try:
+        found = reader.split_front_matter(text)
+    except ValueError:
+        found = "unclosed"
+    assert found == _split_line_by_line(text)

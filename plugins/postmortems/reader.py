@@ -114,21 +114,42 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
     Raises ValueError when a front matter is opened but never closed.
     """
-    lines = text.split("\n")
-    if not lines or not _FENCE_OPEN.fullmatch(lines[0]):
+    first_end = text.find("\n")
+    if not _FENCE_OPEN.fullmatch(text if first_end == -1 else text[:first_end]):
         return None
-    for index in range(1, len(lines)):
-        if _FENCE_CLOSE.fullmatch(lines[index]):
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1:])
-            return front, body, index + 2
-    raise ValueError("unclosed")
+    fence = -1 if first_end == -1 else _closing_fence(text, first_end)
+    if fence == -1:
+        raise ValueError("unclosed")
+    fence_end = text.find("\n", fence)
+    front = text[first_end + 1:max(fence - 1, first_end + 1)]
+    body = "" if fence_end == -1 else text[fence_end + 1:]
+    return front, body, text.count("\n", 0, fence) + 2
+
+
+def _closing_fence(text: str, after: int) -> int:
+    """Where the first line after position ``after`` that is '---' or '...' starts, or -1.
+    Only lines starting with either are read, found by searching the text."""
+    starts = [start for start in (_first_line_matching(text, mark, after) for mark in ("---", "..."))
+              if start != -1]
+    return min(starts, default=-1)
+
+
+def _first_line_matching(text: str, mark: str, after: int) -> int:
+    found = text.find("\n" + mark, after)
+    while found != -1:
+        end = text.find("\n", found + 1)
+        if _FENCE_CLOSE.fullmatch(text, found + 1, len(text) if end == -1 else end):
+            return found + 1
+        found = text.find("\n" + mark, found + 1)
+    return -1
 
 
 def parse_text(text: str, display_path: str, sink: ProblemSink | None = None) -> ParsedFile:
     """Parse a decoded file: a BOM and CRLF line ends are taken as if absent."""
     sink = sink or ProblemSink(display_path)
-    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         sink.error(1, "", "the file is empty; a post-mortem starts with front matter between '---' lines")
         return ParsedFile(display_path, None, "", 1, sink)
