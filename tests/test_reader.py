@@ -161,3 +161,18 @@ def test_every_key_is_reported_at_its_own_line(tmp_path, key, line):
     text = good().replace(f"\n{key}:", f"\n{key}: [1, 2]\nx_{key}:", 1)
     problems = [p for p in check(tmp_path, text) if f": {key}: " in p]
     assert problems and problems[0].startswith(f"pm.md:{line}: error: {key}: expected")
+
+
+def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
+    from postmortems.reader import read_file
+
+    path = tmp_path / "pm.md"
+    path.write_text(good() + "x" * 5000, encoding="utf-8")
+    result = catalog.load([catalog.Source(str(path), "pm.md", "pm")], Settings(max_file_size=4096))
+    assert [p.text() for p in result.problems] == [
+        f"pm.md:1: error: the file is {path.stat().st_size:,} bytes, over the limit of 4,096 "
+        "(max_file_size); it is not published. Move logs and large pastes elsewhere"]
+    assert [p.message for p in read_file(str(path), "pm.md", max_size=4096).problems.items] == [
+        "the file is over the size limit of 4,096 bytes (max_file_size); move logs and large "
+        "pastes out of the post-mortem"]
+    assert read_file(str(path), "pm.md", max_size=len(path.read_bytes())).front is not None

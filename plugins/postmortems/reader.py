@@ -10,6 +10,7 @@ type and its line, so the schema can tell ``no`` typed in a list of services fro
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from typing import Any, Union
@@ -84,7 +85,11 @@ def read_file(abs_path: str, display_path: str, max_size: int = 1_000_000) -> Pa
     sink = ProblemSink(display_path)
     try:
         with open(abs_path, "rb") as handle:
-            data = handle.read(max_size + 1)
+            # read(max_size + 1) would allocate that much for every file, and free it again:
+            # page faults that cost more than reading the file. A file that grows meanwhile
+            # is caught by the length test below.
+            too_large = os.fstat(handle.fileno()).st_size > max_size
+            data = handle.read(max_size + 1) if too_large else handle.read()
     except OSError as exc:
         sink.error(1, "", f"cannot read the file: {exc.strerror or exc}")
         return ParsedFile(display_path, None, "", 1, sink)
