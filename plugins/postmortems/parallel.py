@@ -118,8 +118,11 @@ class ForkedMap(Generic[Item, Result]):
             os.close(self.tickets)
             self.tickets = -1
         for pid, output in self.children.items():
-            os.kill(pid, signal.SIGTERM)
-            os.waitpid(pid, 0)
+            try:
+                os.kill(pid, signal.SIGTERM)
+                os.waitpid(pid, 0)
+            except (ProcessLookupError, ChildProcessError):  # reaped before something failed
+                pass
             os.close(output)
         self.children.clear()
 
