@@ -362,3 +362,37 @@ def test_the_fences_are_found_as_a_line_by_line_reading_finds_them(bits):
     except ValueError:
         found = "unclosed"
     assert found == _split_line_by_line(text)
+
+
+typed_values = st.one_of(
+    st.sampled_from(TYPED_BITS),
+    st.text(alphabet="0123456789-+.:_eExXoObBTtZz \tyesnoYESNOulfrai~<=", max_size=14),
+    st.tuples(st.datetimes(), st.sampled_from(["T", " ", "t"])).map(lambda p: p[0].isoformat(p[1])),
+)
+
+
+@FUZZ
+@given(typed_values)
+def test_a_plain_value_gets_the_type_yaml_resolves(value):
+    """One alternation a first character gives the tag YAML's resolver loop gives."""
+    resolver = yaml.CSafeLoader("")
+    expected = resolver.resolve(yaml.ScalarNode, value, (True, False))
+    types = reader.implicit_types()
+    assert (types.tag(value) if types.may_type(value) else "tag:yaml.org,2002:str") == expected
+
+
+def test_a_resolver_added_to_yaml_is_heeded():
+    """A site (or another plugin) that teaches YAML a new implicit type changes our reading too."""
+    own = "yaml_implicit_resolvers" in yaml.CSafeLoader.__dict__
+    saved = {first: list(entries) for first, entries in yaml.CSafeLoader.yaml_implicit_resolvers.items()}
+    try:
+        yaml.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^\^[0-9]+$"), list("^"),
+                                   Loader=yaml.CSafeLoader)
+        parsed = parse_bytes(b"---\ncount: ^12\nday: 2024-06-01\nname: ^x\n---\n", "x.md")
+        assert [parsed.front[k].tag for k in ("count", "day", "name")] == ["int", "timestamp", "str"]
+    finally:
+        if own:
+            yaml.CSafeLoader.yaml_implicit_resolvers = saved
+        else:
+            del yaml.CSafeLoader.yaml_implicit_resolvers
+    assert parse_bytes(b"---\ncount: ^12\n---\n", "x.md").front["count"].tag == "str"

@@ -11,21 +11,22 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
-import hashlib
 import os
 import stat
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 from . import figures, parallel, rules
-from .diskcache import DiskCache
 from .problems import Problem, ProblemSink
 from .reader import Mapping, Scalar, Sequence, read_file
 from .schema import REFERENCE_KEYS, convert_front_matter
 from .settings import Settings
+
+if TYPE_CHECKING:  # the command line's disk cache; its hashlib is not wanted by a build
+    from .diskcache import DiskCache
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,8 @@ class _Parsed:
 
 def shown_digest(meta: dict[str, Any], derived: figures.Figures) -> str:
     """A digest of the front matter and figures as other pages show them."""
+    import hashlib  # here: OpenSSL's set-up costs 2 ms, and validate never digests
+
     shown = (sorted(meta.items(), key=lambda kv: kv[0]), derived)
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
@@ -384,11 +387,13 @@ def _load(sources: Iterable[Source], settings: Settings, now: datetime | None,
           cache: ParseCache | None) -> Catalog:
     now = now or datetime.now(timezone.utc)
     today = now.astimezone(settings.tz).date()
-    cache = cache or ParseCache()
     sources = list(sources)
-    records = [_record(source, parsed, settings, now, today)
-               for source, parsed in zip(sources, cache.get_all(sources, settings))]
-    cache.forget_missing(s.abs_path for s in sources)
+    if cache is None:  # nothing kept for later: no file is looked up or keyed
+        parsed = parse_many(sources, settings)
+    else:
+        parsed = cache.get_all(sources, settings)
+        cache.forget_missing(s.abs_path for s in sources)
+    records = [_record(source, one, settings, now, today) for source, one in zip(sources, parsed)]
     _check_unique_ids(records)
     _check_references(records, settings)
     records.sort(key=_newest_first)
