@@ -10,13 +10,14 @@ import functools
 import os
 import re
 import tempfile
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from postmortems import card, catalog, export, pages, placeholders, reader, writing
+from postmortems import card, catalog, export, pages, placeholders, reader, schema, writing
 from postmortems.body import CANONICAL, heading_title, sections
 from postmortems.graph import Graph
 from postmortems.linker import Linker
@@ -396,3 +397,34 @@ def test_a_resolver_added_to_yaml_is_heeded():
         else:
             del yaml.CSafeLoader.yaml_implicit_resolvers
     assert parse_bytes(b"---\ncount: ^12\n---\n", "x.md").front["count"].tag == "str"
+
+
+timestamp_texts = st.one_of(
+    st.tuples(st.datetimes(min_value=datetime(1, 1, 1, 0, 0), max_value=datetime(9999, 12, 31)),
+              st.sampled_from(["T", " ", "t", "  "]),
+              st.sampled_from(["", "Z", "z", "+00:00", "-00:00", "+05:30", "-0800", "+24:00", " Z",
+                               "+14:00", "-12:59", "+23:60"]),
+              st.sampled_from(["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"]))
+    .map(lambda p: p[0].strftime(f"%Y-%m-%d{p[1]}{p[3]}") + p[2]),
+    st.text(alphabet="0123456789-:T Z+.", max_size=26),
+)
+
+
+@FUZZ
+@given(timestamp_texts)
+def test_the_usual_timestamps_read_as_field_by_field(text):
+    """Python's fromisoformat, used for the usual forms, agrees with reading each field."""
+    from datetime import timezone as tz_module
+    from zoneinfo import ZoneInfo
+
+    for zone in (tz_module.utc, ZoneInfo("America/New_York")):
+        try:
+            expected = schema.read_timestamp(text.strip(), zone)
+        except ValueError as exc:
+            with pytest.raises(ValueError) as raised:
+                schema.parse_timestamp(text, zone)
+            assert str(raised.value) == str(exc)
+            continue
+        got = schema.parse_timestamp(text, zone)
+        assert (got, got.utcoffset(), got.tzinfo.tzname(got)) == \
+            (expected, expected.utcoffset(), expected.tzinfo.tzname(expected))

@@ -135,19 +135,20 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
 
 def _closing_fence(text: str, after: int) -> int:
     """Where the first line after position ``after`` that is '---' or '...' starts, or -1.
-    Only lines starting with either are read, found by searching the text."""
-    starts = [start for start in (_first_line_matching(text, mark, after) for mark in ("---", "..."))
-              if start != -1]
-    return min(starts, default=-1)
+    Only lines starting with either are read, found by searching the text; '...' (rare)
+    is looked for only before the first '---', not through the whole body."""
+    dashes = _first_line_matching(text, "---", after, len(text))
+    dots = _first_line_matching(text, "...", after, len(text) if dashes == -1 else dashes)
+    return dashes if dots == -1 else dots
 
 
-def _first_line_matching(text: str, mark: str, after: int) -> int:
-    found = text.find("\n" + mark, after)
+def _first_line_matching(text: str, mark: str, after: int, before: int) -> int:
+    found = text.find("\n" + mark, after, before)
     while found != -1:
         end = text.find("\n", found + 1)
         if _FENCE_CLOSE.fullmatch(text, found + 1, len(text) if end == -1 else end):
             return found + 1
-        found = text.find("\n" + mark, found + 1)
+        found = text.find("\n" + mark, found + 1, before)
     return -1
 
 
