@@ -179,3 +179,25 @@ def test_a_cache_folder_that_cannot_be_written_changes_nothing(site, tmp_path):
     result = _run(site, "validate", cache_dir=blocker / "cache")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "'P9' is not one of" in result.stdout
+
+
+def test_help_fits_the_terminal_it_is_printed_in(site, tmp_path):
+    """Help and errors wrap to the terminal's width (argparse is not left to ask it early)."""
+    import os
+    import subprocess
+    import sys
+
+    def helped(columns: int, *args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "postmortems.cli", *args], cwd=site.root,
+                              capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, COLUMNS=str(columns)))
+
+    narrow, wide = helped(50, "validate", "--help"), helped(200, "validate", "--help")
+    assert narrow.returncode == wide.returncode == 0
+    assert wide.stdout.splitlines()[0].endswith("[--strict] [--no-cache] [paths ...]")
+    assert narrow.stdout.splitlines()[:2] == ["usage: postmortems validate [-h]",
+                                              " " * 28 + "[--format {text,github,json}]"]
+    assert len(narrow.stdout.splitlines()) > len(wide.stdout.splitlines())
+    error = helped(40, "validate", "--format", "yaml")
+    assert error.returncode == 2 and "invalid choice: 'yaml'" in error.stderr
+    assert error.stderr.splitlines()[0] == "usage: postmortems validate [-h]"  # wrapped

@@ -68,6 +68,37 @@ def test_worker_count_follows_the_setting_and_the_amount_of_work(monkeypatch):
     assert parallel.worker_count(100, 150) == 1  # too little to pay for a fork
 
 
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="one core: never forked anyway")
+def test_no_worker_is_forked_while_another_thread_runs():
+    """A fork copies the locks other threads hold (mkdocs serve runs a server thread).
+    Run in a process of its own: other tests leave server threads in this one."""
+    import subprocess
+
+    script = """
+import _thread, os, threading
+from postmortems.parallel import worker_count
+os.environ.pop("POSTMORTEMS_WORKERS", None)
+seen = [worker_count(10_000, 150)]
+release, started = threading.Event(), threading.Event()
+through_threading = threading.Thread(target=release.wait)
+through_threading.start()
+seen.append(worker_count(10_000, 150))
+release.set()
+through_threading.join()
+seen.append(worker_count(10_000, 150))
+release.clear()
+_thread.start_new_thread(lambda: (started.set(), release.wait()), ())
+started.wait()
+seen.append(worker_count(10_000, 150))  # a thread not started through threading counts too
+release.set()
+print(*seen)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, timeout=60).stdout.split()
+    alone = str(min(len(os.sched_getaffinity(0)), 8))
+    assert out == [alone, "1", alone, "1"]
+
+
 def test_without_memfd_or_a_second_process_the_results_are_the_same(monkeypatch):
     """An old kernel (no memfd) or a fork refused (no processes left) changes nothing."""
     def no_memfd(name: str) -> int:

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 import struct
 import sys
-import threading
+import _thread
 from typing import Callable, Generic, Iterator, TypeVar
 
 Item = TypeVar("Item")
@@ -31,9 +30,11 @@ _LENGTH = struct.Struct("<Q")
 def fork_is_safe() -> bool:
     """Whether work may go to a forked process: on Linux (fork is missing on Windows and
     unsafe on macOS), with a second core, while no other thread runs (a fork copies
-    whatever locks they hold), and unless POSTMORTEMS_WORKERS=1."""
+    whatever locks they hold; ``_thread`` counts every thread but this one, even those not
+    started through ``threading``, which is not imported for it), and unless
+    POSTMORTEMS_WORKERS=1."""
     return (sys.platform == "linux" and os.environ.get("POSTMORTEMS_WORKERS") != "1"
-            and threading.active_count() == 1 and len(os.sched_getaffinity(0)) > 1)
+            and _thread._count() == 0 and len(os.sched_getaffinity(0)) > 1)
 
 
 def worker_count(items: int, items_per_worker: int) -> int:
@@ -117,6 +118,9 @@ class ForkedMap(Generic[Item, Result]):
         if self.tickets != -1:
             os.close(self.tickets)
             self.tickets = -1
+        if self.children:
+            import signal  # only when stopping early
+
         for pid, output in self.children.items():
             try:
                 os.kill(pid, signal.SIGTERM)

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any, Mapping
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ID_PATTERN = r"^[A-Z][A-Z0-9]+(-[0-9]+)+$"
 _DEADLINE_RE = re.compile(r"^\s*(\d+)\s+(business\s+)?days?\s*$", re.IGNORECASE)
@@ -201,6 +200,12 @@ def _compile_id_pattern(pattern: str) -> re.Pattern[str]:
 
 
 def _zone(name: str) -> tzinfo:
+    """The zone named. UTC, the usual choice, is Python's own: loading the zone database
+    (zoneinfo, which loads sysconfig) costs 2 ms of every command."""
+    if name == "UTC":
+        return timezone.utc
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:

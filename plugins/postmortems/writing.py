@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import placeholders
 from .body import Section, header_zone, prose_matches, sections, timeline_rows
@@ -119,6 +118,8 @@ def _zone(name: str | None, settings: Settings) -> tzinfo:
     if offset:
         sign = -1 if offset.group(1) == "-" else 1
         return timezone(sign * timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3) or 0)))
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError  # a named zone: rare in a table header
+
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
