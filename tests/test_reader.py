@@ -176,3 +176,22 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path):
         "the file is over the size limit of 4,096 bytes (max_file_size); move logs and large "
         "pastes out of the post-mortem"]
     assert read_file(str(path), "pm.md", max_size=len(path.read_bytes())).front is not None
+
+
+def test_a_file_reached_through_a_folder_linked_outside_the_repository_is_refused(tmp_path):
+    """MkDocs follows linked folders; a file is judged by where its folder really is."""
+    import os
+
+    repo, outside = tmp_path / "repo", tmp_path / "outside"
+    (repo / "pm").mkdir(parents=True)
+    outside.mkdir()
+    (repo / "shared").mkdir()
+    for folder in (outside, repo / "shared", repo / "pm"):
+        (folder / "a.md").write_text(good(), encoding="utf-8")
+    os.symlink(outside, repo / "pm/linked-out")
+    os.symlink(repo / "shared", repo / "pm/linked-in")
+    os.symlink(outside / "a.md", repo / "pm/file-out.md")
+    sources = [catalog.Source(str(repo / "pm" / name), name, name[:-3], str(repo))
+               for name in ("a.md", "linked-out/a.md", "linked-in/a.md", "file-out.md")]
+    refused = [r.path for r in catalog.load(sources, Settings()).records if r.refused]
+    assert sorted(refused) == ["file-out.md", "linked-out/a.md"]

@@ -280,13 +280,11 @@ def refusal(source: Source, settings: Settings) -> str | None:
         info: os.stat_result | None = os.lstat(source.abs_path)
     except OSError:
         return None
-    if source.root is not None:
-        real = _real_path(source.abs_path, info)
-        root = _real_folder(source.root)
-        if real != root and not real.startswith(root + os.sep):
-            return ("the file is a link to a place outside the repository; it is not read "
-                    "and not published")
-    if stat.S_ISLNK(info.st_mode):
+    is_link = stat.S_ISLNK(info.st_mode)
+    if source.root is not None and not _inside_root(source.abs_path, source.root, is_link):
+        return ("the file is a link to a place outside the repository; it is not read "
+                "and not published")
+    if is_link:
         info = _stat_or_none(source.abs_path)
     if info is not None and info.st_size > settings.max_file_size:
         return (f"the file is {info.st_size:,} bytes, over the limit of "
@@ -295,11 +293,21 @@ def refusal(source: Source, settings: Settings) -> str | None:
     return None
 
 
-def _real_path(path: str, info: os.stat_result) -> str:
-    if stat.S_ISLNK(info.st_mode):
-        return os.path.realpath(path)
-    folder, name = os.path.split(path)
-    return os.path.join(_real_folder(folder), name)
+def _inside_root(path: str, root: str, is_link: bool) -> bool:
+    """Whether the file's real place is inside the repository. A file that is not itself a
+    link is where its folder really is, so the answer is worked out once a folder."""
+    if is_link:
+        return _contains(_real_folder(root), os.path.realpath(path))
+    return _folder_inside_root(os.path.dirname(path), root)
+
+
+@functools.lru_cache(maxsize=None)
+def _folder_inside_root(folder: str, root: str) -> bool:
+    return _contains(_real_folder(root), _real_folder(folder) + os.sep)
+
+
+def _contains(real_root: str, real: str) -> bool:
+    return real == real_root or real.startswith(real_root + os.sep)
 
 
 def _stat_or_none(path: str) -> os.stat_result | None:
@@ -338,6 +346,7 @@ def begin_parse(sources: list[Source], settings: Settings) -> parallel.ForkedMap
     """Parsing of ``sources`` begun in forked workers, for ``results()`` to finish; None
     where forking does not pay (too few files) or is not safe."""
     _real_folder.cache_clear()  # links may have changed since the last rebuild
+    _folder_inside_root.cache_clear()
     workers = parallel.worker_count(len(sources), FILES_PER_WORKER)
     if workers < 2:
         return None
