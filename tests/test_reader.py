@@ -195,3 +195,23 @@ def test_a_file_reached_through_a_folder_linked_outside_the_repository_is_refuse
                for name in ("a.md", "linked-out/a.md", "linked-in/a.md", "file-out.md")]
     refused = [r.path for r in catalog.load(sources, Settings()).records if r.refused]
     assert sorted(refused) == ["file-out.md", "linked-out/a.md"]
+
+
+def test_without_bodies_every_problem_is_found_and_nothing_body_less_is_cached(tmp_path):
+    """The command line parses without keeping bodies; the checks of the body still run."""
+    examples = catalog.discover(Path(__file__).parent.parent / "docs/postmortems")
+    (tmp_path / "blame.md").write_text(
+        good(id="HOT-7", status="Closed").replace("## Summary", "## Summary\n\nA human error.\n", 1)
+        .replace("| 2025-03-04 10:", "| yesterday-ish |\n| 2025-03-04 10:", 1), encoding="utf-8")
+    (tmp_path / "bare.md").write_text(good(id="HOT-8", status="Closed").split("## ")[0],
+                                      encoding="utf-8")
+    sources = examples + catalog.discover(tmp_path)
+    with_bodies = catalog.load(sources, Settings())
+    without = catalog.load(sources, Settings(), bodies=False)
+    assert sum(1 for r in with_bodies.records if r.body) == len(sources) - 1  # bare.md has none
+    assert not any(r.body for r in without.records)
+    assert [p.text() for p in without.problems] == [p.text() for p in with_bodies.problems]
+    assert {"body", "timeline", "language"} <= {p.field for p in without.problems}
+    cache = catalog.ParseCache()
+    assert not any(p.body for p in cache.get_all(sources, Settings(), bodies=False))
+    assert sum(1 for p in cache.get_all(sources, Settings()) if p.body) == len(sources) - 1

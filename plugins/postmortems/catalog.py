@@ -232,9 +232,10 @@ class ParseCache:
                 found[index] = results[early[2]]
                 self._entries[source.abs_path] = (keys[index], found[index])
 
-    def get_all(self, sources: list[Source], settings: Settings) -> list[_Parsed]:
+    def get_all(self, sources: list[Source], settings: Settings, bodies: bool = True) -> list[_Parsed]:
         """Each source parsed, from the cache where the file is unchanged; the rest are
-        parsed on all cores when there are enough of them to pay for it."""
+        parsed on all cores when there are enough of them to pay for it. Parsed without
+        ``bodies``, a file is not kept in memory (a later call may want its body)."""
         keys = [self._key(source, settings) for source in sources]
         found: list[_Parsed | None] = []
         for source, key in zip(sources, keys):
@@ -247,10 +248,10 @@ class ParseCache:
                 if parsed is None:
                     found[index] = self.disk.get(sources[index])
         missing = [index for index, parsed in enumerate(found) if parsed is None]
-        fresh = parse_many([sources[index] for index in missing], settings)
+        fresh = parse_many([sources[index] for index in missing], settings, bodies)
         for index, parsed in zip(missing, fresh):
             found[index] = parsed
-            if keys[index] is not None:
+            if keys[index] is not None and bodies:
                 self._entries[sources[index].abs_path] = (keys[index], parsed)
             if self.disk is not None:
                 self.disk.put(sources[index], parsed)
@@ -328,21 +329,24 @@ def _real_folder(folder: str) -> str:
 FILES_PER_WORKER = 150
 
 
-def parse_many(sources: list[Source], settings: Settings) -> list[_Parsed]:
+def parse_many(sources: list[Source], settings: Settings, bodies: bool = True) -> list[_Parsed]:
     """Parse files, in order; on Linux, shared with forked workers when there are many.
 
     Parsing is pure and CPU-bound, so a 2-core CI machine halves it. Forking is safe only
     while no other thread runs (``mkdocs serve`` has a server thread, but its rebuilds
     parse only the changed files); ``POSTMORTEMS_WORKERS`` overrides the worker count.
     Workers are forked with garbage collection paused (inside load(), or by parse_early).
+    Without ``bodies`` (the command line never shows them) the results hold none: 7 KB a
+    file less to keep, and to send back from a worker.
     """
-    job = begin_parse(sources, settings)
+    job = begin_parse(sources, settings, bodies)
     if job is None:
-        return [_parse(source, settings) for source in sources]
+        return [_parse(source, settings, bodies) for source in sources]
     return job.results()
 
 
-def begin_parse(sources: list[Source], settings: Settings) -> parallel.ForkedMap | None:
+def begin_parse(sources: list[Source], settings: Settings,
+                bodies: bool = True) -> parallel.ForkedMap | None:
     """Parsing of ``sources`` begun in forked workers, for ``results()`` to finish; None
     where forking does not pay (too few files) or is not safe."""
     _real_folder.cache_clear()  # links may have changed since the last rebuild
@@ -350,10 +354,11 @@ def begin_parse(sources: list[Source], settings: Settings) -> parallel.ForkedMap
     workers = parallel.worker_count(len(sources), FILES_PER_WORKER)
     if workers < 2:
         return None
-    return parallel.ForkedMap(functools.partial(_parse, settings=settings), sources, workers)
+    return parallel.ForkedMap(functools.partial(_parse, settings=settings, body=bodies),
+                              sources, workers)
 
 
-def _parse(source: Source, settings: Settings) -> _Parsed:
+def _parse(source: Source, settings: Settings, body: bool = True) -> _Parsed:
     refused = refusal(source, settings)
     if refused:
         problem = Problem(source.display_path, 1, "error", "", refused)
@@ -367,7 +372,7 @@ def _parse(source: Source, settings: Settings) -> _Parsed:
         todo = rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink,
                            front_text=parsed.front_text)
         lines = FrontLines.of(parsed.front, meta)
-    return _Parsed(meta, parsed.body, parsed.body_line, lines, list(sink.items), todo,
+    return _Parsed(meta, parsed.body if body else "", parsed.body_line, lines, list(sink.items), todo,
                    mention_regex=settings.mention_regex, figures=figures.compute(meta, settings),
                    review_due=figures.review_due(meta, settings))
 
@@ -386,21 +391,23 @@ def collection_paused() -> Iterator[None]:
 
 
 def load(sources: Iterable[Source], settings: Settings, *, now: datetime | None = None,
-         cache: ParseCache | None = None) -> Catalog:
-    """Read, validate and index every source; never raises for anything a file contains."""
+         cache: ParseCache | None = None, bodies: bool = True) -> Catalog:
+    """Read, validate and index every source; never raises for anything a file contains.
+    With ``bodies=False`` the records' bodies are left empty (the command line's checks
+    and exports never show them); every problem is found all the same."""
     with collection_paused():
-        return _load(sources, settings, now, cache)
+        return _load(sources, settings, now, cache, bodies)
 
 
 def _load(sources: Iterable[Source], settings: Settings, now: datetime | None,
-          cache: ParseCache | None) -> Catalog:
+          cache: ParseCache | None, bodies: bool) -> Catalog:
     now = now or datetime.now(timezone.utc)
     today = now.astimezone(settings.tz).date()
     sources = list(sources)
     if cache is None:  # nothing kept for later: no file is looked up or keyed
-        parsed = parse_many(sources, settings)
+        parsed = parse_many(sources, settings, bodies)
     else:
-        parsed = cache.get_all(sources, settings)
+        parsed = cache.get_all(sources, settings, bodies)
         cache.forget_missing(s.abs_path for s in sources)
     records = [_record(source, one, settings, now, today) for source, one in zip(sources, parsed)]
     _check_unique_ids(records)

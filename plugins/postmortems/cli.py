@@ -114,10 +114,11 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
         # References may point at any post-mortem of the site, not only the files named.
         named = {s.abs_path for s in sources}
         context = [s for s in _sources([], site) if s.abs_path not in named]
-        result = catalog.load(sources + context, site.settings, cache=_cache(args, site))
+        result = catalog.load(sources + context, site.settings, cache=_cache(args, site),
+                              bodies=False)
         found = [p for r in result.records if r.source.abs_path in named for p in r.problems]
     else:
-        result = catalog.load(sources, site.settings, cache=_cache(args, site))
+        result = catalog.load(sources, site.settings, cache=_cache(args, site), bodies=False)
         found = result.problems
     found.sort()
     if found:
@@ -152,7 +153,7 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
     from . import new as new_postmortem  # each command imports only what it uses: a
     # validate run in a pre-commit hook should not pay for the others
 
-    existing = catalog.load(_sources([], site), settings)
+    existing = catalog.load(_sources([], site), settings, bodies=False)
     try:
         path = new_postmortem.create(site.postmortems_dir, existing, settings, title, severity,
                                      started, [s.strip() for s in (services or "").split(",") if s.strip()])
@@ -160,7 +161,7 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
         print(f"postmortems new: {exc}", file=sys.stderr)
         return 2
     print(path)
-    result = catalog.load(catalog.discover(path, repository=site.root), settings)
+    result = catalog.load(catalog.discover(path, repository=site.root), settings, bodies=False)
     for problem in result.problems:
         print(problem.text(), file=sys.stderr)
     return 1 if any(p.is_error for p in result.problems) else 0
@@ -170,7 +171,8 @@ def _export(args: argparse.Namespace, site: SiteConfig) -> int:
     """The same rows as the site's postmortems.json; problems go to standard error."""
     from . import export
 
-    result = catalog.load(_sources(args.paths, site), site.settings, cache=_cache(args, site))
+    result = catalog.load(_sources(args.paths, site), site.settings, cache=_cache(args, site),
+                          bodies=False)
     for problem in result.problems:
         print(problem.text(), file=sys.stderr)
     text = export.to_csv(result) if args.format == "csv" else export.to_json(result) + "\n"
