@@ -58,24 +58,39 @@ class Graph:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.links: dict[str, Links] = {r.name: Links() for r in catalog.records}
+        # Only post-mortems with a link have an entry: most have none, and a build of
+        # thousands should not make (and sort) three empty lists for each.
+        self.links: dict[str, Links] = {}
         by_id = catalog.by_id
         related_seen: set[tuple[str, str]] = set()
         for record in catalog.records:
+            meta = record.meta
+            if not meta.get("recurrence") and not meta.get("related"):
+                continue
             for target in _targets(record, "recurrence", by_id):
-                self.links[record.name].same_cause_as.append(target)
-                self.links[target.name].recurred_in.append(record)
+                self._entry(record).same_cause_as.append(target)
+                self._entry(target).recurred_in.append(record)
             for target in _targets(record, "related", by_id):
                 for a, b in ((record, target), (target, record)):
                     if (a.name, b.name) not in related_seen:
                         related_seen.add((a.name, b.name))
-                        self.links[a.name].related.append(b)
+                        self._entry(a).related.append(b)
         for entry in self.links.values():
             for group in (entry.same_cause_as, entry.recurred_in, entry.related):
                 group.sort(key=_oldest_first)
 
+    def _entry(self, record: PostMortem) -> Links:
+        entry = self.links.get(record.name)
+        if entry is None:
+            entry = self.links[record.name] = Links()
+        return entry
+
     def of(self, record: PostMortem) -> Links:
-        return self.links.get(record.name, Links())
+        return self.links.get(record.name) or Links()
+
+    def _same_cause_as(self, record: PostMortem) -> list[PostMortem]:
+        entry = self.links.get(record.name)
+        return entry.same_cause_as if entry is not None else []
 
     def chains(self) -> list[Chain]:
         """Groups of two or more incidents joined by recurrence, costliest first."""
@@ -88,7 +103,7 @@ class Graph:
             return name
 
         for record in self.catalog.records:
-            for target in self.links[record.name].same_cause_as:
+            for target in self._same_cause_as(record):
                 parent[find(record.name)] = find(target.name)
         groups: dict[str, list[PostMortem]] = {}
         for record in self.catalog.records:
@@ -120,9 +135,9 @@ class Graph:
         state: dict[str, int] = {}  # 1 on the current path, 2 done
         found: list[Problem] = []
         for start in self.catalog.records:
-            if state.get(start.name):
-                continue
-            stack = [(start, iter(self.links[start.name].same_cause_as))]
+            if state.get(start.name) or not self._same_cause_as(start):
+                continue  # done, or no link out: in no cycle
+            stack = [(start, iter(self._same_cause_as(start)))]
             path = [start]
             state[start.name] = 1
             while stack:
@@ -141,7 +156,7 @@ class Graph:
                 elif not state.get(child.name):
                     state[child.name] = 1
                     path.append(child)
-                    stack.append((child, iter(self.links[child.name].same_cause_as)))
+                    stack.append((child, iter(self._same_cause_as(child))))
         return found
 
     def open_actions(self, chain: Chain) -> list[tuple[PostMortem, dict]]:
