@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from postmortems import catalog
+from postmortems import block_yaml, catalog, reader
+from postmortems.problems import ProblemSink
 from postmortems.settings import Settings
 
 from conftest import good
@@ -215,3 +216,63 @@ def test_without_bodies_every_problem_is_found_and_nothing_body_less_is_cached(t
     cache = catalog.ParseCache()
     assert not any(p.body for p in cache.get_all(sources, Settings(), bodies=False))
     assert sum(1 for p in cache.get_all(sources, Settings()) if p.body) == len(sources) - 1
+
+
+def _shape(node):
+    if isinstance(node, reader.Scalar):
+        return (node.text, node.tag, node.plain, node.line)
+    if isinstance(node, reader.Sequence):
+        return ("list", node.line, node.item_lines, [_shape(item) for item in node])
+    if isinstance(node, reader.Mapping):
+        return ("map", node.line, dict(node.key_lines), {k: _shape(v) for k, v in node.items()})
+    return node
+
+
+NEAR_MISSES = [
+    "title: a long title\n  that goes on\nid: HOT-1",  # a plain value over two lines
+    "title:\n  a title below its key",
+    "services:\n- a\n  b",
+    "title: text # a comment",
+    'title: "tab\\there"',
+    "title: 'it''s'",
+    "title: &t x\nowner: *t",
+    "id: HOT-1\nid: HOT-2",
+    "action_items:\n  - title: x\n     owner: y",
+    "services: [a,\n  b]",
+    "services: [a, [b]]",
+    "services: ['a, b']",
+    "title: x:",
+    "title: - x",
+    "title: =",
+    "title: <<",
+    "<<: {a: 1}",
+    "title: !!str 12",
+    "title:\tx",
+    "title: x\u2028y",
+    "title: |\n  block",
+    "  id: HOT-1\n  title: indented",
+    "- id: HOT-1",
+]
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_front_matter_near_the_usual_shapes_reads_as_libyaml_reads_it(text):
+    """The line-by-line reading of the usual front matter takes none of these (each is
+    read another way by YAML, or has a problem to report): their tree and problems are
+    those libyaml's events give."""
+    assert block_yaml.read(text, reader.implicit_types()) is None
+    ours, events = ProblemSink("pm.md"), ProblemSink("pm.md")
+    assert _shape(reader._compose(text, ours)) == _shape(reader.compose_events(text, events))
+    assert [p.text() for p in ours.items] == [p.text() for p in events.items]
+
+
+def test_the_usual_front_matter_is_read_line_by_line():
+    """Every example post-mortem keeps to the shapes read without libyaml (what makes
+    validation fast), and that reading gives libyaml's tree."""
+    for path in sorted((Path(__file__).parent.parent / "docs/postmortems").rglob("*.md")):
+        parts = reader.split_front_matter(path.read_text(encoding="utf-8"))
+        if parts is None:
+            continue
+        fast = block_yaml.read(parts[0], reader.implicit_types())
+        assert fast is not None, path.name
+        assert _shape(fast) == _shape(reader.compose_events(parts[0], ProblemSink("pm.md")))

@@ -13,13 +13,15 @@ import functools
 import os
 import re
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from yaml.composer import ComposerError
 from yaml.events import (AliasEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
                          SequenceEndEvent, SequenceStartEvent, StreamEndEvent)
 
+from . import block_yaml
+from .fronttree import Mapping, Node, Scalar, Sequence
 from .problems import ProblemSink
 
 try:  # libyaml's parser is several times faster; fall back where it is missing
@@ -37,37 +39,6 @@ _PLAIN_TAGS = {"str", "int", "float", "bool", "null", "timestamp"}
 # The tags of a plain front matter by their short names, found in one lookup.
 _SHORT_TAGS = {_YAML_PREFIX + name: name for name in (*_PLAIN_TAGS, "seq", "map")}
 _HASH_IN_VALUE = re.compile(r"[ \t]+#\S")
-
-
-@dataclass(slots=True)
-class Scalar:
-    """A YAML scalar as typed: its text, the type YAML 1.1 gives it, and where it is."""
-
-    text: str
-    tag: str  # str, int, float, bool, null or timestamp
-    plain: bool  # unquoted: only plain scalars get YAML's implicit types
-    line: int  # 1-based line in the file
-
-
-class Mapping(dict):
-    """A YAML mapping of text keys; remembers the file line of each key."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[str, int] = {}
-
-
-class Sequence(list):
-    """A YAML sequence; remembers its own line and each item's line."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.item_lines: list[int] = []
-
-
-Node = Union[Scalar, Mapping, Sequence]
 
 
 @dataclass
@@ -190,8 +161,17 @@ def parse_text(text: str, display_path: str, sink: ProblemSink | None = None) ->
 
 
 def _compose(front_text: str, sink: ProblemSink) -> Mapping | None:
-    """Parse the YAML and build our line-aware tree; problems are kept only if the whole
-    text parses (a syntax error anywhere is the one thing reported, as with compose)."""
+    """Parse the YAML and build our line-aware tree: the usual front matter line by line,
+    anything else (and anything with a problem) from libyaml's events."""
+    usual = block_yaml.read(front_text, implicit_types())
+    if usual is not None:
+        return usual
+    return compose_events(front_text, sink)
+
+
+def compose_events(front_text: str, sink: ProblemSink) -> Mapping | None:
+    """The tree built from libyaml's events; problems are kept only if the whole text
+    parses (a syntax error anywhere is the one thing reported, as with compose)."""
     loader = _Parser(front_text)
     built = ProblemSink(sink.path)
     try:
@@ -292,6 +272,14 @@ class ImplicitTypes:
     def may_type(self, value: str) -> bool:
         """Whether a plain ``value`` may be anything but a string (asked before :meth:`tag`)."""
         return self.everything_typed or value[:1] in self.starts
+
+    def plain_tag(self, value: str) -> str | None:
+        """The short tag of a plain ``value`` ('str', 'int', ...), None for a type a front
+        matter may not hold (a resolver added for another tag)."""
+        if not self.may_type(value):
+            return "str"
+        tag = _SHORT_TAGS.get(self.tag(value))
+        return tag if tag in _PLAIN_TAGS else None
 
 
 def _alternation(entries: list[tuple[str, re.Pattern]]) -> tuple[re.Pattern, dict[str, str]]:
@@ -437,20 +425,16 @@ class _TreeBuilder:
                               f"' #' as the start of a comment, so this is '{event.value}'; "
                               "put the whole value in quotes")
 
-    def _value(self, event: Any, depth: int, field: str, at_line: int) -> Node | None:
-        """:meth:`node` for the value of a key or an item of a list at ``depth``; a plain
-        value (most of them) goes straight to :meth:`_scalar`."""
-        if type(event) is ScalarEvent and depth <= MAX_DEPTH:
-            return self._scalar(event, event.start_mark.line + 2, field)
-        return self.node(event, depth, field, at_line)
-
     def _sequence(self, depth: int, line: int, field: str) -> Sequence:
         result = Sequence(line)
         next_event = self.next_event
         event = next_event()
         while type(event) is not SequenceEndEvent:
             item_line = event.start_mark.line + 2
-            converted = self._value(event, depth + 1, field, item_line)
+            if type(event) is ScalarEvent and depth < MAX_DEPTH:
+                converted = self._scalar(event, item_line, field)
+            else:
+                converted = self.node(event, depth + 1, field, item_line)
             if converted is not None:
                 result.append(converted)
                 result.item_lines.append(item_line)
@@ -477,7 +461,10 @@ class _TreeBuilder:
                                                 "keep only the last one")
                 self.skip(event)
             else:
-                value = self._value(event, depth + 1, name, key_line)
+                if type(event) is ScalarEvent and depth < MAX_DEPTH:  # most values
+                    value = self._scalar(event, event.start_mark.line + 2, name)
+                else:
+                    value = self.node(event, depth + 1, name, key_line)
                 result.key_lines[key] = key_line
                 if value is not None:
                     result[key] = value
