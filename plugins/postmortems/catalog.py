@@ -132,8 +132,9 @@ class Catalog:
         self.graph: Any = None  # the recurrence graph, set by load()
         self.by_id: dict[str, PostMortem] = {}
         for record in self.records:
-            if record.id and record.id not in self.by_id:
-                self.by_id[record.id] = record
+            ident = record.id
+            if ident and ident not in self.by_id:
+                self.by_id[ident] = record
 
     @property
     def problems(self) -> list[Problem]:
@@ -455,8 +456,9 @@ def _newest_first(record: PostMortem) -> tuple[int, float, str]:
 def _check_unique_ids(records: list[PostMortem]) -> None:
     by_id: dict[str, list[PostMortem]] = defaultdict(list)
     for record in records:
-        if record.id:
-            by_id[record.id].append(record)
+        ident = record.id
+        if ident:
+            by_id[ident].append(record)
     for ident, holders in by_id.items():
         if len(holders) < 2:
             continue
@@ -467,16 +469,17 @@ def _check_unique_ids(records: list[PostMortem]) -> None:
 
 
 def _check_references(records: list[PostMortem], settings: Settings) -> None:
-    known = {r.id for r in records if r.id}
+    known = {r.id for r in records}
     for record in records:
+        if record.front is None:
+            continue
+        own = record.id
         for key in REFERENCE_KEYS:
-            for index, ident, line in reference_items(record, key):
-                if settings.in_tracker(ident):
-                    continue  # lives in the external tracker the site links to
-                if ident not in known and ident != record.id:
-                    record.problems.append(Problem(
-                        record.path, line, "warning", key,
-                        f"{ident} names no post-mortem on this site"))
+            for _, ident, line in record.front.references.get(key, ()):
+                if ident in known or ident == own or settings.in_tracker(ident):
+                    continue  # a post-mortem here, or one in the external tracker
+                record.problems.append(Problem(record.path, line, "warning", key,
+                                               f"{ident} names no post-mortem on this site"))
 
 
 def reference_items(record: PostMortem, key: str) -> list[tuple[int, str, int]]:
@@ -500,12 +503,13 @@ def discover(root: str | Path, display_base: str | Path | None = None,
         below = "" if below == "." else below + "/"
         shown = display_path(folder, display_base)
         shown = "" if shown == "." else shown + "/"
+        inside = os.path.join(folder, "")  # joined once a folder, not once a file
         for name in sorted(names):
             if not name.endswith(".md") or name.startswith(("_", ".")):
                 continue
             if name == "index.md" and not below:
                 continue
-            found.append(Source(os.path.join(folder, name), shown + name, below + name[:-3], repo))
+            found.append(Source(inside + name, shown + name, below + name[:-3], repo))
     return found
 
 

@@ -100,7 +100,7 @@ class Text(Kind):
         scalar = self._expect_scalar(node, name, ctx, "text")
         if scalar is None:
             return INVALID
-        misread = surprise(scalar)
+        misread = surprise(scalar) if scalar.tag != "str" else None  # most text: no call
         if misread and scalar.tag == "null":
             ctx.sink.error(scalar.line, name, "is empty; write a value or remove the key")
             return INVALID
