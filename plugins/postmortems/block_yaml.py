@@ -27,7 +27,7 @@ _OUTSIDE = re.compile("[^\n -\\[\\]-~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff
 # Each line: indent, list dash and the spaces after it, a simple key, the value after ': '.
 _ROW = re.compile(r"^( *)(?:-( +))?(?:([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +|$))?(.*?) *$", re.M)
 # A plain value starts with none of YAML's indicators ('-' only before a digit).
-_PLAIN_START = re.compile(r"[^-?:,\[\]{}#&*!|>'\"%@` ]|-[0-9]")
+_INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 _DOUBLE = re.compile(r'"([^"]*)" *')
 _SINGLE = re.compile(r"'([^']*)' *")
 _FLOW = re.compile(r"\[(.*)\] *")
@@ -135,8 +135,12 @@ class _Reading:
         return result
 
     def value(self, text: str, line: int) -> Node:
-        """A value written on its line: quoted, a list in brackets, or plain."""
+        """A value written on its line: plain, quoted, or a list in brackets."""
         first = text[0]
+        if first not in _INDICATORS or (first == "-" and "0" <= text[1:2] <= "9"):
+            if ": " in text or text[-1] == ":" or " #" in text:
+                raise _Declined  # a key where none may be, or a comment
+            return self.plain(text, line)
         if first == '"' or first == "'":
             match = (_DOUBLE if first == '"' else _SINGLE).fullmatch(text)
             if match is None:
@@ -144,9 +148,7 @@ class _Reading:
             return Scalar(match.group(1), "str", False, line)
         if first == "[":
             return self.flow(text, line)
-        if not _PLAIN_START.match(text) or ": " in text or text[-1] == ":" or " #" in text:
-            raise _Declined
-        return self.plain(text, line)
+        raise _Declined
 
     def flow(self, text: str, line: int) -> Sequence:
         """'[a, "b", 3]': plain items without ':' or '#', or quoted ones."""
