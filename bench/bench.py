@@ -1,11 +1,12 @@
 """`make bench`: the plugin's cost against plain Material, in one interleaved run.
 
 For each N it writes N synthetic post-mortems into a temporary site and measures,
-median of RUNS runs each, interleaved so that machine noise hits both sides:
+median of RUNS rounds, interleaved so that machine noise hits both sides:
 full build / plain Material build of the same pages (post-mortems out of the nav),
 `postmortems validate` / its floor (read the files, yaml.compose the front matter
-with the C loader), first with no parse cache and then with one, the plugin's own work on a serve rebuild after one post-mortem
-changed, peak memory, and the size of the dashboard page and its chart data.
+with the C loader), first with no parse cache and then with one, the plugin's own work
+on a serve rebuild after one post-mortem changed, peak memory, and the size of the
+dashboard page and its chart data.
 Prints one table and writes BENCHMARKS.md.
 """
 
@@ -29,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from synth import write_config, write_site  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+SHORT_REPEATS = 3  # runs of validate, cached validate and floor in each round
 FLOOR = r"""
 import glob, sys, yaml
 for path in glob.glob(sys.argv[1] + "/**/*.md", recursive=True):
@@ -107,12 +109,14 @@ def measure(count: int, runs: int, workdir: Path) -> dict:
     samples: dict[str, list[float]] = {k: [] for k in ("plain", "full", "validate", "warm", "floor")}
     memory: dict[str, int] = {"plain": 0, "full": 0}
     run(validate, root)  # fills the command line's parse cache for the warm runs
+    builds = (("plain", mkdocs + ["-f", "plain.yml", "--site-dir", "plain-site"]),
+              ("full", mkdocs + ["-f", "mkdocs.yml", "--site-dir", "site"]))
+    # A second or two each: run SHORT_REPEATS times a round, so that one slow moment of a
+    # shared machine does not decide their ratio.
+    checks = (("validate", validate + ["--no-cache"]), ("warm", validate),
+              ("floor", [sys.executable, "-c", FLOOR, "docs/postmortems"])) * SHORT_REPEATS
     for _ in range(runs):  # interleaved
-        for key, args in (("plain", mkdocs + ["-f", "plain.yml", "--site-dir", "plain-site"]),
-                          ("full", mkdocs + ["-f", "mkdocs.yml", "--site-dir", "site"]),
-                          ("validate", validate + ["--no-cache"]),
-                          ("warm", validate),
-                          ("floor", [sys.executable, "-c", FLOOR, "docs/postmortems"])):
+        for key, args in builds + checks:
             seconds, peak = run(args, root)
             samples[key].append(seconds)
             if key in memory:
@@ -171,7 +175,7 @@ def compile_plugin() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,5000"))
-    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")))
+    parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "5")))
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -185,7 +189,8 @@ def main() -> int:
     if args.output != "-":
         Path(args.output).write_text(
             "# Benchmarks\n\n`make bench` (median of "
-            f"{args.runs} interleaved runs each).\n\n{environment()}\n\n{text}\n\n"
+            f"{args.runs} interleaved rounds; validate and its floor run {SHORT_REPEATS} times a "
+            f"round).\n\n{environment()}\n\n{text}\n\n"
             "`validate` is a first run (`--no-cache`, as in CI); \"cached\" is a run again over "
             "unchanged files (an editor, a pre-commit hook).\n\n"
             "Targets: full/plain <= 1.10; validate/floor <= 1.5; plugin work on a serve rebuild "
