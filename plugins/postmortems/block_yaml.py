@@ -31,8 +31,14 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
 _DOUBLE = re.compile(r'"([^"]*)" *')
 _SINGLE = re.compile(r"'([^']*)' *")
 _FLOW = re.compile(r"\[(.*)\] *")
-_FLOW_PLAIN = re.compile(r"(?:[^-?:,\[\]{}#&*!|>'\"%@` ]|-[0-9])[^:,\[\]{}#'\"]*")
+_FLOW_PLAIN_REST = re.compile(r"[^:,\[\]{}#'\"]*")  # what a flow context ends a value at
 MAX_NESTING = 10  # far inside reader.MAX_DEPTH: nothing read here is refused as too deep
+
+
+def _starts_plain(text: str) -> bool:
+    """Whether YAML reads a value beginning as ``text`` does as a plain scalar."""
+    first = text[0]
+    return first not in _INDICATORS or (first == "-" and "0" <= text[1:2] <= "9")
 
 
 class _Declined(Exception):
@@ -136,17 +142,13 @@ class _Reading:
 
     def value(self, text: str, line: int) -> Node:
         """A value written on its line: plain, quoted, or a list in brackets."""
-        first = text[0]
-        if first not in _INDICATORS or (first == "-" and "0" <= text[1:2] <= "9"):
+        if _starts_plain(text):
             if ": " in text or text[-1] == ":" or " #" in text:
                 raise _Declined  # a key where none may be, or a comment
             return self.plain(text, line)
-        if first == '"' or first == "'":
-            match = (_DOUBLE if first == '"' else _SINGLE).fullmatch(text)
-            if match is None:
-                raise _Declined
-            return Scalar(match.group(1), "str", False, line)
-        if first == "[":
+        if text[0] in ("'", '"'):
+            return self.quoted(text, line)
+        if text[0] == "[":
             return self.flow(text, line)
         raise _Declined
 
@@ -160,22 +162,24 @@ class _Reading:
         for item in inside.split(",") if inside else ():
             item = item.strip(" ")
             if item[:1] in ("'", '"'):
-                quoted = (_DOUBLE if item[0] == '"' else _SINGLE).fullmatch(item)
-                if quoted is None:
-                    raise _Declined
-                result.append(Scalar(quoted.group(1), "str", False, line))
-            elif _FLOW_PLAIN.fullmatch(item):
+                result.append(self.quoted(item, line))
+            elif item and _starts_plain(item) and _FLOW_PLAIN_REST.fullmatch(item):
                 result.append(self.plain(item, line))
             else:
                 raise _Declined
             result.item_lines.append(line)
         return result
 
+    @staticmethod
+    def quoted(text: str, line: int) -> Scalar:
+        """'text' or "text" alone on its line, with no escape and no quote inside."""
+        match = (_DOUBLE if text[0] == '"' else _SINGLE).fullmatch(text)
+        if match is None:
+            raise _Declined
+        return Scalar(match.group(1), "str", False, line)
+
     def plain(self, text: str, line: int) -> Scalar:
-        types = self.types
-        if types.everything_typed or text[:1] in types.starts:  # types.may_type, inlined
-            tag = types.plain_tag(text)
-            if tag is None:
-                raise _Declined  # a resolver for a type the front matter may not hold
-            return Scalar(text, tag, True, line)
-        return Scalar(text, "str", True, line)
+        tag = self.types.plain_tag(text)
+        if tag is None:
+            raise _Declined  # a resolver for a type the front matter may not hold
+        return Scalar(text, tag, True, line)

@@ -355,11 +355,11 @@ def begin_parse(sources: list[Source], settings: Settings,
     workers = parallel.worker_count(len(sources), FILES_PER_WORKER)
     if workers < 2:
         return None
-    return parallel.ForkedMap(functools.partial(_parse, settings=settings, body=bodies),
+    return parallel.ForkedMap(functools.partial(_parse, settings=settings, bodies=bodies),
                               sources, workers)
 
 
-def _parse(source: Source, settings: Settings, body: bool = True) -> _Parsed:
+def _parse(source: Source, settings: Settings, bodies: bool = True) -> _Parsed:
     refused = refusal(source, settings)
     if refused:
         problem = Problem(source.display_path, 1, "error", "", refused)
@@ -373,7 +373,7 @@ def _parse(source: Source, settings: Settings, body: bool = True) -> _Parsed:
         todo = rules.check(parsed.front, meta, parsed.body, parsed.body_line, settings, sink,
                            front_text=parsed.front_text)
         lines = FrontLines.of(parsed.front, meta)
-    return _Parsed(meta, parsed.body if body else "", parsed.body_line, lines, list(sink.items), todo,
+    return _Parsed(meta, parsed.body if bodies else "", parsed.body_line, lines, list(sink.items), todo,
                    mention_regex=settings.mention_regex, figures=figures.compute(meta, settings),
                    review_due=figures.review_due(meta, settings))
 
@@ -471,11 +471,9 @@ def _check_unique_ids(records: list[PostMortem]) -> None:
 def _check_references(records: list[PostMortem], settings: Settings) -> None:
     known = {r.id for r in records}
     for record in records:
-        if record.front is None:
-            continue
         own = record.id
         for key in REFERENCE_KEYS:
-            for _, ident, line in record.front.references.get(key, ()):
+            for _, ident, line in reference_items(record, key):
                 if ident in known or ident == own or settings.in_tracker(ident):
                     continue  # a post-mortem here, or one in the external tracker
                 record.problems.append(Problem(record.path, line, "warning", key,

@@ -425,16 +425,20 @@ class _TreeBuilder:
                               f"' #' as the start of a comment, so this is '{event.value}'; "
                               "put the whole value in quotes")
 
+    def _value(self, event: Any, depth: int, field: str, at_line: int) -> Node | None:
+        """:meth:`node` for the value of a key or an item of a list at ``depth``; a plain
+        value (most of them) goes straight to :meth:`_scalar`."""
+        if type(event) is ScalarEvent and depth <= MAX_DEPTH:
+            return self._scalar(event, event.start_mark.line + 2, field)
+        return self.node(event, depth, field, at_line)
+
     def _sequence(self, depth: int, line: int, field: str) -> Sequence:
         result = Sequence(line)
         next_event = self.next_event
         event = next_event()
         while type(event) is not SequenceEndEvent:
             item_line = event.start_mark.line + 2
-            if type(event) is ScalarEvent and depth < MAX_DEPTH:
-                converted = self._scalar(event, item_line, field)
-            else:
-                converted = self.node(event, depth + 1, field, item_line)
+            converted = self._value(event, depth + 1, field, item_line)
             if converted is not None:
                 result.append(converted)
                 result.item_lines.append(item_line)
@@ -461,10 +465,7 @@ class _TreeBuilder:
                                                 "keep only the last one")
                 self.skip(event)
             else:
-                if type(event) is ScalarEvent and depth < MAX_DEPTH:  # most values
-                    value = self._scalar(event, event.start_mark.line + 2, name)
-                else:
-                    value = self.node(event, depth + 1, name, key_line)
+                value = self._value(event, depth + 1, name, key_line)
                 result.key_lines[key] = key_line
                 if value is not None:
                     result[key] = value
