@@ -125,3 +125,22 @@ def test_unknown_ids_link_to_the_tracker_when_set(tmp_path):
     assert "OPS-404 names no post-mortem" not in result.stderr
     assert refs(site.article("notes"))[-1] == ("https://tracker.example/browse/HOT-77777",
                                                "HOT-77777 in the tracker")
+
+
+def test_text_another_plugin_adds_to_a_post_mortem_is_linked_too(tmp_path):
+    """A post-mortem's own Markdown is made (ids linked) beside MkDocs' work; a hook that
+    changes it afterwards gets its ids linked all the same, and the card stays on top."""
+    site = chain_site(tmp_path / "src")
+    (site.root / "hook.py").write_text(
+        "def on_page_markdown(markdown, page, **kwargs):\n"
+        "    if page.file.src_uri.startswith('postmortems/2025-07'):\n"
+        "        return markdown + '\\n\\nAdded by a hook: see HOT-6.\\n'\n", encoding="utf-8")
+    with site.config.open("a", encoding="utf-8") as config:
+        config.write("hooks: [hook.py]\n")
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    html = site.article("postmortems/2025-07-01-d")
+    assert ("../2025-09-01-f/", "Incident HOT-6") in refs(html)
+    assert ("../2025-01-01-a/", "Incident HOT-1") in refs(html)  # the author's own text
+    assert html.index('class="pm-card"') < html.index("Added by a hook")
+    assert "PMSTASH" not in html

@@ -89,8 +89,18 @@ class Stash:
     _COMMENT = re.compile(r"<!--(PMSTASH\d+X)-->")
     _INLINE = re.compile(r"PMSTASH\d+I")
 
-    def __init__(self) -> None:
+    def __init__(self, first: int = 0) -> None:
         self.blocks: dict[str, str] = {}
+        self._next = first  # a process filling a stash of its own numbers its keys apart
+
+    def take(self) -> dict[str, str]:
+        """The blocks put since the last take, handed over (to the process that renders)."""
+        blocks, self.blocks = self.blocks, {}
+        return blocks
+
+    def receive(self, blocks: dict[str, str]) -> None:
+        """Blocks another process put (with keys numbered apart from this stash's)."""
+        self.blocks.update(blocks)
 
     def put(self, block: str, searchable: bool = False) -> str:
         """A key for ``block``; a searchable block is put back before indexing."""
@@ -101,7 +111,8 @@ class Stash:
         return self._key(html, "I")
 
     def _key(self, html: str, kind: str) -> str:
-        key = f"PMSTASH{len(self.blocks):08d}{kind}"
+        key = f"PMSTASH{self._next:08d}{kind}"
+        self._next += 1
         self.blocks[key] = html
         return key
 
@@ -123,6 +134,9 @@ class Stash:
         return "\n\n".join(out)
 
     def hide(self, html: str) -> str:
+        if "PMSTASH" not in html:  # most pages, once their own keys are swapped
+            return html
+
         def swap(match: re.Match[str]) -> str:
             key = match.group(1)
             return self.blocks.get(key, "") if key.endswith("S") else f"<!--{key}-->"
@@ -130,4 +144,6 @@ class Stash:
         return self._INLINE.sub(lambda m: self.blocks.get(m.group(0), m.group(0)), html)
 
     def restore(self, html: str) -> str:
+        if "PMSTASH" not in html:
+            return html
         return self._COMMENT.sub(lambda m: self.blocks.get(m.group(1), ""), self.hide(html))

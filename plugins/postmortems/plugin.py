@@ -20,12 +20,11 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
-from mkdocs.utils import get_relative_url
 
-from . import assets, card, navigation, rebuild, sanitize, templating
+from . import assets, navigation, rebuild, sanitize, templating
 from .catalog import Catalog, ParseCache, Source, collection_paused, discover, display_path, load
 from .settings import Settings, SettingsError
-from .site import SiteBuild
+from .site import PageParts, SiteBuild
 
 log = logging.getLogger("mkdocs.plugins.postmortems")  # under mkdocs.*: counts for --strict
 SECTION = "postmortems"
@@ -50,10 +49,12 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.build: SiteBuild | None = None
         self.root = os.getcwd()
         self.dirty = False
+        self.builds_again = True  # under serve (or unknown): the next build may reuse our pages
         # Deliberately kept across serve rebuilds, for --dirty: what the last build showed.
         self.memory: rebuild.Memory | None = None
         self.page_mentions: dict[str, frozenset[str]] = {}
         self.last_generated: tuple[str, dict] | None = None  # (signature, generated pages)
+        self.page_parts: dict[str, PageParts] = {}  # this build's, until the page is done
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None):
         """Take our options into :class:`Settings`, the one definition the CLI shares."""
@@ -69,6 +70,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and so the parse cache, across rebuilds."""
         self.dirty = dirty
+        self.builds_again = command == "serve"
 
     def on_shutdown(self) -> None:
         self.cache.drop_early()  # a parse begun for a build that never reached on_files
@@ -89,6 +91,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     @event_priority(-50)  # after other plugins have added or removed files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         self.build = None  # nothing from the last build is used by accident
+        self.page_parts: dict[str, PageParts] = {}  # post-mortem page -> what we add to it
         if not self.config.enabled:
             return None
         with collection_paused():
@@ -105,7 +108,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.build = SiteBuild(catalog, config, files)
         # Rendered beside MkDocs' own work unless --dirty, which compares them right away.
         self.build.generate(self.last_generated, background=not self.dirty)
-        self.last_generated = (self.build.signature, self.build.generated)
+        if self.builds_again:  # a one-off build need not digest what it showed
+            self.last_generated = (self.build.signature, self.build.generated)
         assets.add_files(files, config)
         if self.dirty:
             self._plan_dirty_rebuild(files)
@@ -168,21 +172,21 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
                       files: Files) -> str | None:
         if self.build is None:
             return None
-        record = self.build.record_for(page.file)
-        if record is None:
+        parts = self.build.page_parts(page.file)
+        if parts is None:
             return None
-        page.meta = self.build.page_meta(record)
-        head = card.page_head(record, self.settings, self.build.today, self.build.graph.of(record),
-                              lambda r: get_relative_url(self.build.url_of(r), page.url))
-        summary = self.build.stash.put(card.search_summary(record), searchable=True)
-        return (f"{self.build.stash.stash_blocks(head)}\n\n{summary}\n\n"
-                f"{record.body.strip()}\n")
+        page.meta = self.build.page_meta(self.build.record_for(page.file))
+        self.page_parts[page.file.src_uri] = parts
+        return parts.markdown
 
     @event_priority(-100)  # last: after macros and our own page content, link ids everywhere
     def _link_ids(self, markdown: str, page: Page, config: MkDocsConfig,
                   files: Files) -> str | None:
         if self.build is None:
             return None
+        parts = self.page_parts.get(page.file.src_uri)
+        if parts is not None and markdown is parts.markdown:
+            return None  # a post-mortem as we made it: its ids are linked already
         record = self.build.record_for(page.file)
         linked, mentioned = self.build.link_ids(markdown, page.url, record)
         if record is None:
@@ -217,6 +221,9 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if self.build is None:
             return context
         page.content = self.build.stash.restore(page.content or "")
+        parts = self.page_parts.pop(page.file.src_uri, None)
+        if parts is not None:  # the head goes in after search has indexed the page
+            page.content = f"{parts.head}\n{page.content}"
         if page.file.abs_src_path is None:  # generated here: there is no source to edit
             page.edit_url = None
         else:  # shown by Material at the foot of the page

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils import get_relative_url
 
-from . import dashboard, export, feed, history, metrics, pages, rebuild, reviews
+from . import card, dashboard, export, feed, history, metrics, pages, rebuild, reviews
 from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import Stash, esc
@@ -29,6 +30,20 @@ JSON_URI = "postmortems.json"
 SECTION_TITLES = {INDEX_URI: "Post-mortems", "recurring/index.md": "Recurring causes",
                   "services/index.md": "Services", "dashboard/index.md": "Dashboard",
                   "reviews/index.md": "Monthly reviews"}
+PARTS_CHUNK = 32  # post-mortem pages a task of the rendering process: the first comes soon
+CHILD_KEYS = 10**9  # stash keys of parts made in the rendering process start here; ours at 2x
+
+
+@dataclass(frozen=True)
+class PageParts:
+    """What the plugin adds to one post-mortem's page, all made from the catalog: ``head``
+    (problems, card, recurrence, action items), HTML put above the page after search has
+    indexed it, and ``markdown``, what MkDocs renders (the searchable summary, then the
+    body with ids linked), whose stash keys ``blocks`` holds."""
+
+    head: str
+    markdown: str
+    blocks: dict[str, str]
 
 
 class SiteBuild:
@@ -45,6 +60,9 @@ class SiteBuild:
         self.generated: dict[str, tuple[str, InclusionLevel]] = {}
         self._pending: list[tuple[File, Callable[[Callable[[str], str]], str], bool]] = []
         self._background: tuple[Any, Any, set[int]] | None = None  # (pool, job, files) rendering
+        self._parts_coming: Iterator[list[tuple[str, PageParts]]] | None = None  # from that pool
+        self._parts: dict[str, PageParts] = {}  # received, not yet asked for
+        self._own_parts = Stash(first=2 * CHILD_KEYS)  # for parts made here
         self.graph = catalog.graph if catalog.graph is not None else Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
@@ -111,10 +129,42 @@ class SiteBuild:
                 pool = multiprocessing.get_context("fork").Pool(1)
             finally:
                 _RENDERING = None
+            # Post-mortem pages' parts first: MkDocs renders those pages first.
+            self._parts_coming = pool.imap(_parts_in_child, self._parts_tasks())
             self._background = (pool, pool.apply_async(_render_in_child),
                                 {id(file) for file, _, _ in self._pending})
         else:
             self._apply(self._render_pending())
+
+    def _parts_tasks(self) -> list[list[str]]:
+        """Post-mortem pages in the order MkDocs renders them, in chunks."""
+        uris = [f.src_uri for f in self.files.documentation_pages() if f.src_uri in self._by_src]
+        return [uris[start:start + PARTS_CHUNK] for start in range(0, len(uris), PARTS_CHUNK)]
+
+    def page_parts(self, file: File) -> PageParts | None:
+        """The parts of a post-mortem's page (None for other pages): made by the rendering
+        process while MkDocs renders the pages before it, else here."""
+        record = self._by_src.get(file.src_uri)
+        if record is None:
+            return None
+        while file.src_uri not in self._parts and self._parts_coming is not None:
+            try:
+                self._parts.update(next(self._parts_coming))
+            except StopIteration:  # a page another plugin added or moved: made here
+                self._parts_coming = None
+        parts = self._parts.pop(file.src_uri, None) or self.make_parts(record, file.url, self._own_parts)
+        self.stash.receive(parts.blocks)
+        return parts
+
+    def make_parts(self, record: PostMortem, page_url: str, stash: Stash) -> PageParts:
+        """A post-mortem page's parts, their blocks taken from ``stash``, where they are
+        numbered apart from the build's own."""
+        settings = self.catalog.settings
+        head = card.page_head(record, settings, self.today, self.graph.of(record),
+                              lambda r: get_relative_url(self.url_of(r), page_url))
+        summary = stash.put(card.search_summary(record), searchable=True)
+        body, _ = self.link_ids(record.body.strip(), page_url, record, stash)
+        return PageParts(head, f"{summary}\n\n{body}\n", stash.take())
 
     def is_pending(self, file: File) -> bool:
         """Whether a generated file's content is still being rendered in the background."""
@@ -126,6 +176,7 @@ class SiteBuild:
             return
         pool, job, _ = self._background
         self._background = None
+        self._parts_coming = None  # a page not yet asked for is made here, if ever
         try:
             contents = job.get()
         finally:
@@ -162,10 +213,11 @@ class SiteBuild:
         self._add_dashboard_and_reviews()
         self._add(JSON_URI, lambda href: export.to_json(self.catalog, self.url_of))
 
-    def link_ids(self, markdown: str, page_url: str,
-                 own: PostMortem | None) -> tuple[str, frozenset[str]]:
+    def link_ids(self, markdown: str, page_url: str, own: PostMortem | None,
+                 stash: Stash | None = None) -> tuple[str, frozenset[str]]:
         """Link every known id mentioned in a page's Markdown (one pass over the page);
-        also say which ids the page mentions."""
+        also say which ids the page mentions. The links wait in ``stash`` (this build's
+        own by default)."""
         settings = self.catalog.settings
         mentioned: set[str] = set()
 
@@ -180,7 +232,8 @@ class SiteBuild:
                 return settings.tracker_link(ident), f"{ident} in the tracker"
             return None
 
-        return self.linker.link(markdown, resolve, self.stash.put_inline), frozenset(mentioned)
+        keep = (stash or self.stash).put_inline
+        return self.linker.link(markdown, resolve, keep), frozenset(mentioned)
 
     def generated_digests(self) -> dict[str, str]:
         return {uri: _page_digest(text) for uri, (text, _) in self.generated.items()}
@@ -261,3 +314,16 @@ def _render_in_child() -> dict[str, str]:
     """In the forked process: every pending page's content."""
     assert _RENDERING is not None
     return _RENDERING._render_pending()
+
+
+_CHILD_STASH: Stash | None = None  # the rendering process's own, keys numbered apart
+
+
+def _parts_in_child(uris: list[str]) -> list[tuple[str, PageParts]]:
+    """In the forked process: the parts of these post-mortem pages."""
+    global _CHILD_STASH
+    assert _RENDERING is not None
+    if _CHILD_STASH is None:
+        _CHILD_STASH = Stash(first=CHILD_KEYS)
+    build, files = _RENDERING, _RENDERING.files.src_uris
+    return [(uri, build.make_parts(build._by_src[uri], files[uri].url, _CHILD_STASH)) for uri in uris]
