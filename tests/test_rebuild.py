@@ -72,3 +72,25 @@ def test_a_change_to_the_nav_renders_every_page(tmp_path):
     path.write_text(path.read_text().replace("Incident HOT-2", "Renamed incident"))
     serve_like(site)
     assert "HOT-2 · Renamed incident" in Text.of(site.html("other")).text  # in every page's nav
+
+
+def test_a_build_leaves_nothing_frozen_for_the_next_serve_rebuild(tmp_path):
+    """During a build the plugin spares the garbage collector the catalog and MkDocs' set-up;
+    after it, failed builds included, they must be collectable again, or every serve
+    rebuild would keep the last one's pages."""
+    import gc
+
+    import pytest
+
+    site = Site(tmp_path / "src")
+    site.add("2025-01-01-a.md", pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z"))
+    serve_like(site)
+    assert gc.get_freeze_count() == 0
+    (site.root / "hook.py").write_text(
+        "def on_env(env, **kwargs):\n"
+        "    raise RuntimeError('a broken hook')\n", encoding="utf-8")
+    with site.config.open("a", encoding="utf-8") as config:
+        config.write("hooks: [hook.py]\n")
+    with pytest.raises(Exception, match="a broken hook"):
+        serve_like(site)
+    assert gc.get_freeze_count() == 0

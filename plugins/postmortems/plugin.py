@@ -8,6 +8,7 @@ by path, modification time, size and settings, lives across rebuilds.
 from __future__ import annotations
 
 import functools
+import gc
 import logging
 import os
 from typing import Any
@@ -95,7 +96,11 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if not self.config.enabled:
             return None
         with collection_paused():
-            return self._build_files(files, config)
+            files = self._build_files(files, config)
+        # The catalog and all MkDocs has set up live until the build ends: each full
+        # collection while MkDocs renders need not walk them (unfrozen after the build).
+        gc.freeze()
+        return files
 
     def _build_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.root = _repository(config)
@@ -211,8 +216,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         our own (escaped) blocks are put back in."""
         if self.build is None:
             return None
-        record = self.build.record_for(page.file)
-        if not self.settings.trust_html and record is not None and sanitize.needed(record.body):
+        parts = self.page_parts.get(page.file.src_uri)
+        if not self.settings.trust_html and parts is not None and parts.raw:
             html = sanitize.clean(html)
         return self.build.stash.hide(html)
 
@@ -229,10 +234,14 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         else:  # shown by Material at the foot of the page
             changed = self.build.changed_at(page.file.abs_src_path)
             if changed is not None:
-                page.meta["revision_date"] = changed.astimezone(self.settings.tz).strftime("%Y-%m-%d")
+                page.meta["revision_date"] = changed.astimezone(self.settings.tz).date().isoformat()
         return context
 
+    def on_build_error(self, error: Exception) -> None:
+        gc.unfreeze()
+
     def on_post_build(self, config: MkDocsConfig) -> None:
+        gc.unfreeze()  # under serve, this build's objects may go once the next one begins
         if self.build is not None and self.build.catalog.needing_attention and not config.strict:
             count = len(self.build.catalog.needing_attention)
             log.info(f"{count} post-mortem file(s) have problems; see 'Needs attention' "

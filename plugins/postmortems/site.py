@@ -16,7 +16,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils import get_relative_url
 
-from . import card, dashboard, export, feed, history, metrics, pages, rebuild, reviews
+from . import card, dashboard, export, feed, history, metrics, pages, rebuild, reviews, sanitize
 from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import Stash, esc
@@ -39,11 +39,13 @@ class PageParts:
     """What the plugin adds to one post-mortem's page, all made from the catalog: ``head``
     (problems, card, recurrence, action items), HTML put above the page after search has
     indexed it, and ``markdown``, what MkDocs renders (the searchable summary, then the
-    body with ids linked), whose stash keys ``blocks`` holds."""
+    body with ids linked), whose stash keys ``blocks`` holds; ``raw`` if the body can
+    make HTML the sanitizer would remove."""
 
     head: str
     markdown: str
     blocks: dict[str, str]
+    raw: bool
 
 
 class SiteBuild:
@@ -164,7 +166,7 @@ class SiteBuild:
                               lambda r: get_relative_url(self.url_of(r), page_url))
         summary = stash.put(card.search_summary(record), searchable=True)
         body, _ = self.link_ids(record.body.strip(), page_url, record, stash)
-        return PageParts(head, f"{summary}\n\n{body}\n", stash.take())
+        return PageParts(head, f"{summary}\n\n{body}\n", stash.take(), sanitize.needed(record.body))
 
     def is_pending(self, file: File) -> bool:
         """Whether a generated file's content is still being rendered in the background."""
@@ -255,21 +257,23 @@ class SiteBuild:
             self.config.site_name, absolute("postmortems/")), reusable=False)
 
     def _add_dashboard_and_reviews(self) -> None:
-        today = self.today
-        self._add("dashboard/index.md", lambda href: dashboard.page(self.catalog, today, href))
-        months = metrics.months(self.catalog.records, self.catalog.settings, today)
-        items = metrics.action_items(self.catalog.records, self.catalog.settings)
-        work = dashboard.open_work(self.catalog, today)
-        overdue = [r for r in self.catalog.records if r.review.overdue]
-        late_items = reviews.overdue_items(items, self.catalog.settings, today)
-        due = reviews.due_by_month(items)
+        today, catalog = self.today, self.catalog
+        self._add("dashboard/index.md", lambda href: dashboard.page(catalog, today, href))
+        months = metrics.months(catalog.records, catalog.settings, today)
+
+        @functools.cache  # what every month page shows, made once, where the pages are rendered
+        def shared() -> tuple:
+            items = metrics.action_items(catalog.records, catalog.settings)
+            return (reviews.due_by_month(items), dashboard.open_work(catalog, today),
+                    [r for r in catalog.records if r.review.overdue],
+                    reviews.overdue_items(items, catalog.settings, today))
+
         self._add("reviews/index.md", lambda href: reviews.index_page(months, href))
         for month in months:
             if month.count:
                 self._add(f"reviews/{month.month}/index.md",
                           lambda href, m=month: reviews.month_page(
-                              m, months, self.catalog, self.graph, today, href, self.url_of,
-                              due, work, overdue, late_items),
+                              m, months, catalog, self.graph, today, href, self.url_of, *shared()),
                           InclusionLevel.NOT_IN_NAV)
 
     def _add_index(self) -> None:
