@@ -119,19 +119,7 @@ class Stash:
     def stash_blocks(self, markdown: str) -> str:
         """Replace each run of blank-line separated chunks that are raw HTML by one stash
         key: one paragraph for Markdown to pass over, not one per chunk."""
-        out: list[str] = []
-        run: list[str] = []
-        for chunk in markdown.split("\n\n"):
-            if chunk.lstrip().startswith("<"):
-                run.append(chunk)
-                continue
-            if run:
-                out.append(self.put("\n\n".join(run)))
-                run = []
-            out.append(chunk)
-        if run:
-            out.append(self.put("\n\n".join(run)))
-        return "\n\n".join(out)
+        return "\n\n".join(self.put(text) if raw else text for raw, text in _raw_html_runs(markdown))
 
     def hide(self, html: str) -> str:
         if "PMSTASH" not in html:  # most pages, once their own keys are swapped
@@ -147,3 +135,23 @@ class Stash:
         if "PMSTASH" not in html:
             return html
         return self._COMMENT.sub(lambda m: self.blocks.get(m.group(1), ""), self.hide(html))
+
+
+@functools.lru_cache(maxsize=256)
+def _raw_html_runs(markdown: str) -> tuple[tuple[bool, str], ...]:
+    """The blank-line separated chunks of ``markdown`` as (raw HTML?, text), each run of
+    raw HTML chunks joined into one. Memoised by text: a serve rebuild hands back the
+    last build's generated pages, the same strings, whose hash Python keeps."""
+    out: list[tuple[bool, str]] = []
+    run: list[str] = []
+    for chunk in markdown.split("\n\n"):
+        if chunk.lstrip().startswith("<"):
+            run.append(chunk)
+            continue
+        if run:
+            out.append((True, "\n\n".join(run)))
+            run = []
+        out.append((False, chunk))
+    if run:
+        out.append((True, "\n\n".join(run)))
+    return tuple(out)
