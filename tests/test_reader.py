@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -276,3 +277,15 @@ def test_the_usual_front_matter_is_read_line_by_line():
         fast = block_yaml.read(parts[0], reader.implicit_types())
         assert fast is not None, path.name
         assert _shape(fast) == _shape(reader.compose_events(parts[0], ProblemSink("pm.md")))
+
+
+def test_the_line_by_line_reading_leaves_exactly_the_characters_it_cannot_read():
+    """A tab, a backslash, control characters, NEL, the line and paragraph separators,
+    surrogates, a byte order mark and the two non-characters go to libyaml; every other
+    character YAML allows is read line by line (checked over every code point)."""
+    readable = re.compile("[\n -\\[\\]-~\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
+                          "\U00010000-\U0010ffff]")
+    every = "".join(map(chr, range(0x110000)))
+    left = "".join(block_yaml._OUTSIDE.findall(every))
+    assert left == readable.sub("", every) and len(left) == 2118
+    assert {"\t", "\\", "\x85", "\u2028", "\ufeff"} <= set(left)
