@@ -92,7 +92,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     @event_priority(-50)  # after other plugins have added or removed files
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         self.build = None  # nothing from the last build is used by accident
-        self.page_parts: dict[str, PageParts] = {}  # post-mortem page -> what we add to it
+        self.page_parts = {}  # post-mortem page -> what we add to it
         if not self.config.enabled:
             return None
         with collection_paused():
