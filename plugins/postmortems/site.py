@@ -65,6 +65,7 @@ class SiteBuild:
         self._parts_coming: Iterator[list[tuple[str, PageParts]]] | None = None  # from that pool
         self._parts: dict[str, PageParts] = {}  # received, not yet asked for
         self._own_parts = Stash(first=2 * CHILD_KEYS)  # for parts made here
+        self._child_parts = Stash(first=CHILD_KEYS)  # the rendering process's copy, for its parts
         self.graph = catalog.graph if catalog.graph is not None else Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
@@ -320,14 +321,9 @@ def _render_in_child() -> dict[str, str]:
     return _RENDERING._render_pending()
 
 
-_CHILD_STASH: Stash | None = None  # the rendering process's own, keys numbered apart
-
-
 def _parts_in_child(uris: list[str]) -> list[tuple[str, PageParts]]:
     """In the forked process: the parts of these post-mortem pages."""
-    global _CHILD_STASH
     assert _RENDERING is not None
-    if _CHILD_STASH is None:
-        _CHILD_STASH = Stash(first=CHILD_KEYS)
     build, files = _RENDERING, _RENDERING.files.src_uris
-    return [(uri, build.make_parts(build._by_src[uri], files[uri].url, _CHILD_STASH)) for uri in uris]
+    return [(uri, build.make_parts(build._by_src[uri], files[uri].url, build._child_parts))
+            for uri in uris]
