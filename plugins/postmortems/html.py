@@ -85,9 +85,7 @@ class Stash:
     dozen links a page cost more than all our other page work.
     """
 
-    _PARAGRAPH = re.compile(r"<p>(PMSTASH\d+[XS])</p>")
-    _COMMENT = re.compile(r"<!--(PMSTASH\d+X)-->")
-    _INLINE = re.compile(r"PMSTASH\d+I")
+    _KEY = re.compile(r"PMSTASH\d+[XSI]")
 
     def __init__(self, first: int = 0) -> None:
         self.blocks: dict[str, str] = {}
@@ -122,19 +120,39 @@ class Stash:
         return "\n\n".join(self.put(text) if raw else text for raw, text in _raw_html_runs(markdown))
 
     def hide(self, html: str) -> str:
-        if "PMSTASH" not in html:  # most pages, once their own keys are swapped
-            return html
-
-        def swap(match: re.Match[str]) -> str:
-            key = match.group(1)
-            return self.blocks.get(key, "") if key.endswith("S") else f"<!--{key}-->"
-        html = self._PARAGRAPH.sub(swap, html)
-        return self._INLINE.sub(lambda m: self.blocks.get(m.group(0), m.group(0)), html)
+        """Searchable blocks and inline pieces put in, other blocks' paragraphs made
+        comments (which the search indexer skips)."""
+        return self._swap(html, restore=False)
 
     def restore(self, html: str) -> str:
-        if "PMSTASH" not in html:
+        """Every block put in: after the search indexer has seen the page."""
+        return self._swap(html, restore=True)
+
+    def _swap(self, html: str, restore: bool) -> str:
+        """One pass over the page, from key to key (one regex search, where a pass for
+        each kind of key had cost twice as much; most pages hold a dozen keys or none)."""
+        out: list[str] = []
+        done = 0  # how much of html is in out
+        blocks = self.blocks
+        for match in self._KEY.finditer(html):
+            start, end = match.span()
+            key = match.group()
+            kind = key[-1]
+            if kind == "I":
+                out += (html[done:start], blocks.get(key, key))
+                done = end
+            elif html.startswith("</p>", end) and start - 3 >= done and html.startswith("<p>", start - 3):
+                block = blocks.get(key, "") if kind == "S" or restore else f"<!--{key}-->"
+                out += (html[done:start - 3], block)
+                done = end + 4
+            elif (restore and kind == "X" and html.startswith("-->", end) and start - 4 >= done
+                  and html.startswith("<!--", start - 4)):
+                out += (html[done:start - 4], blocks.get(key, ""))
+                done = end + 3
+        if not done:  # no key swapped: most pages, once their own keys are swapped
             return html
-        return self._COMMENT.sub(lambda m: self.blocks.get(m.group(1), ""), self.hide(html))
+        out.append(html[done:])
+        return "".join(out)
 
 
 @functools.lru_cache(maxsize=256)

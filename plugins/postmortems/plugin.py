@@ -225,8 +225,9 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation):
         if self.build is None:
             return context
-        page.content = self.build.stash.restore(page.content or "")
         parts = self.page_parts.pop(page.file.src_uri, None)
+        if parts is None or parts.hides_blocks:  # a post-mortem's own keys went in on hiding
+            page.content = self.build.stash.restore(page.content or "")
         if parts is not None:  # the head goes in after search has indexed the page
             page.content = f"{parts.head}\n{page.content}"
         if page.file.abs_src_path is None:  # generated here: there is no source to edit

@@ -47,6 +47,12 @@ class PageParts:
     blocks: dict[str, str]
     raw: bool
 
+    @property
+    def hides_blocks(self) -> bool:
+        """Whether a block waits as a comment until after search indexing (the parts made
+        now put in every block before: the summary and the links)."""
+        return any(key.endswith("X") for key in self.blocks)
+
 
 class SiteBuild:
     """The catalog of this build and the files generated from it."""
