@@ -61,3 +61,20 @@ def test_a_sites_own_nav_template_is_the_one_rendered(tmp_path):
     assert 'class="team-link" href="../../team/oncall/"' in service
     post_mortem = site.html("postmortems/2025-02-01-hot-2")
     assert 'class="team-link" href="../../team/oncall/"' in post_mortem
+
+
+def test_the_cached_nav_loses_its_indentation_but_not_a_word_of_what_it_shows():
+    from markupsafe import Markup
+
+    from postmortems.navigation import compact
+
+    nav = ('<nav class="md-nav">\n    \n  <ul>\n      <li class="md-nav__item">\n        '
+           '<a href="../a/" title="two\nlines">\n          <span>\n            Dashboard  '
+           'page\n          </span>\n        </a>\n      </li>\n  </ul>\n</nav>\n')
+    small = compact(Markup(nav))
+    assert isinstance(small, Markup)
+    assert " ".join(small.split()) == " ".join(nav.split())
+    assert len(small) < len(nav) * 0.7
+    assert 'title="two\nlines"' in small and "Dashboard  page" in small
+    with_pre = nav.replace("<span>", "<pre>")
+    assert compact(with_pre) == with_pre
