@@ -166,3 +166,36 @@ def test_parsing_begun_early_and_never_asked_for_leaves_no_worker(tmp_path, monk
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+
+def test_chunks_asked_for_one_by_one_come_from_both_processes_in_order():
+    parent = os.getpid()
+    here: list[int] = []
+
+    def compute_here(n: int) -> tuple[int, int, int]:
+        here.append(n)
+        return _slowly(n)
+
+    tasks = parallel.ForkedMap(_slowly, list(range(60)), 2, chunk_size=1, here=compute_here)
+    try:
+        got = [tasks.result(n)[0] for n in range(60)]
+    finally:
+        tasks.cancel()
+    assert [(n, square) for n, square, _ in got] == [(n, n * n) for n in range(60)]
+    assert 0 < len(here) < 60  # the worker did the rest
+    assert {pid for *_, pid in got} - {parent} != set()
+
+
+def test_a_chunk_a_failed_worker_had_begun_is_computed_here():
+    parent = os.getpid()
+
+    def only_here(n: int) -> int:
+        if os.getpid() != parent:
+            raise RuntimeError("a worker fails")
+        return n + 1
+
+    tasks = parallel.ForkedMap(only_here, list(range(20)), 2, chunk_size=1)
+    try:
+        assert [tasks.result(n)[0] for n in range(20)] == list(range(1, 21))
+    finally:
+        tasks.cancel()

@@ -1,8 +1,8 @@
 """CPU-bound work over many items, shared with forked processes on a machine's other cores.
 
 A forked worker starts with the code, the settings and the items already in memory, so
-nothing is sent to it. The items are cut into small chunks whose numbers wait in a pipe
-that every process reads from: whoever is free takes the next one, so a core slowed by a
+nothing is sent to it. The items are cut into small chunks, each claimed once from a
+table every process shares: whoever is free takes the next one, so a core slowed by a
 busy neighbour does less and all finish together (equal shares had left one core idle for
 a third of the run). Each worker appends each chunk's results to an in-memory file, which
 the parent reads between chunks of its own; a pipe would fill up and stall the worker
@@ -11,8 +11,10 @@ while the parent is busy.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pickle
+import select
 import struct
 import sys
 import _thread
@@ -22,8 +24,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 CHUNK = 16  # items a claim: small enough to balance, large enough that claims cost nothing
-_MAX_CHUNKS = 8192  # chunk numbers must fit in a pipe's 64 KiB buffer, 4 bytes each
-_TICKET = struct.Struct("<I")
+_MAX_CHUNKS = 8192  # claims of larger chunks beyond that: each claim reads the whole table
 _LENGTH = struct.Struct("<Q")
 
 
@@ -66,21 +67,29 @@ class ForkedMap(Generic[Item, Result]):
     begins when the configuration is read), the workers parse on the other cores while
     MkDocs itself gathers its files on this one."""
 
-    def __init__(self, function: Callable[[Item], Result], items: list[Item], workers: int) -> None:
-        size = max(CHUNK, -(-len(items) // _MAX_CHUNKS))
+    def __init__(self, function: Callable[[Item], Result], items: list[Item], workers: int,
+                 chunk_size: int | None = None,
+                 here: Callable[[Item], Result] | None = None) -> None:
+        """``chunk_size`` items a claim (by default as many as keep claims cheap); ``here``
+        computes an item in this process, where that differs from ``function``."""
+        size = chunk_size or max(CHUNK, -(-len(items) // _MAX_CHUNKS))
         self.function = function
+        self.here = here or function
         self.chunks = [items[start:start + size] for start in range(0, len(items), size)]
         self.children: dict[int, int] = {}  # pid -> in-memory file of its results
         self.read_to: dict[int, int] = {}  # pid -> how far its file has been read
         self.done: dict[int, list[Result]] = {}
-        self.tickets, writer = os.pipe()
-        os.write(writer, b"".join(_TICKET.pack(number) for number in range(len(self.chunks))))
-        os.close(writer)  # once the pipe is empty, reads return nothing: the work is done
+        self.claims = _Claims(len(self.chunks))
+        # Each worker writes a byte here after each chunk; all gone, reads return nothing.
+        self.news, self._news_writer = os.pipe()
+        os.set_blocking(self.news, False)
         try:
             self._fork(workers - 1)
         except BaseException:
             self.cancel()
             raise
+        finally:
+            os.close(self._news_writer)
 
     def _fork(self, count: int) -> None:
         for _ in range(count):
@@ -91,14 +100,15 @@ class ForkedMap(Generic[Item, Result]):
                 os.close(output)
                 return
             if pid == 0:  # pragma: no cover - the child never returns (coverage cannot see it)
-                _work(self.function, self.chunks, self.tickets, output)
+                os.close(self.news)
+                _work(self.function, self.chunks, self.claims, output, self._news_writer)
             self.children[pid], self.read_to[pid] = output, 0
 
     def results(self) -> list[Result]:
         """Every result, in order: this process computes the chunks nobody has claimed yet,
         then waits for the workers and reads what they computed."""
         try:
-            for number in _claims(self.tickets):
+            for number in self.claims.in_order():
                 self.done[number] = [self.function(item) for item in self.chunks[number]]
                 for pid, output in self.children.items():  # what workers finished meanwhile
                     self.read_to[pid] = _collect(output, self.read_to[pid], self.done)
@@ -112,12 +122,47 @@ class ForkedMap(Generic[Item, Result]):
                 for result in (self.done[number] if number in self.done
                                else [self.function(item) for item in chunk])]
 
+    def result(self, number: int) -> list[Result]:
+        """The results of chunk ``number`` (each asked for once), as soon as they are known:
+        a worker's, or computed here if no worker has begun it or the workers ended
+        without it. While a worker is on it, this process computes the last chunk nobody
+        has begun instead of waiting: asked for in order, the chunks come from the workers
+        at the front and from here at the back, and neither side waits until they meet."""
+        while number not in self.done:
+            self._collect_all()
+            if number in self.done:
+                break
+            if self.claims.closed or self.claims.take(number) or not self._workers_alive():
+                self._compute_here(number)
+                break
+            last = self.claims.take_last()
+            if last is not None:
+                self._compute_here(last)
+            else:
+                select.select([self.news], [], [])  # until a worker finishes a chunk, or ends
+        return self.done.pop(number)
+
+    def _compute_here(self, number: int) -> None:
+        self.done[number] = [self.here(item) for item in self.chunks[number]]
+
+    def _workers_alive(self) -> bool:
+        """Whether a worker may still deliver (its news so far is read: each piece of news
+        follows a chunk already in its file, collected before the next wait)."""
+        try:
+            return os.read(self.news, 4096) != b""  # nothing at all: every worker has ended
+        except BlockingIOError:  # nothing new, and still open
+            return True
+
+    def _collect_all(self) -> None:
+        for pid, output in self.children.items():
+            self.read_to[pid] = _collect(output, self.read_to[pid], self.done)
+
     def cancel(self) -> None:
         """Stop the workers still running and reap them (only when interrupted, or when the
         results are no longer wanted). Safe to call more than once."""
-        if self.tickets != -1:
-            os.close(self.tickets)
-            self.tickets = -1
+        if not self.claims.closed:
+            self.claims.close()
+            os.close(self.news)
         if self.children:
             import signal  # only when stopping early
 
@@ -144,28 +189,66 @@ def _results_file() -> int:
         return handle
 
 
-def _claims(tickets: int) -> Iterator[int]:
-    """The numbers of the chunks this process takes, one at a time, until none are left.
-    A read of 4 bytes from a pipe is atomic, so no two processes take the same chunk."""
-    while True:
-        ticket = os.read(tickets, _TICKET.size)
-        if len(ticket) < _TICKET.size:
-            return
-        yield _TICKET.unpack(ticket)[0]
+class _Claims:
+    """Which chunks some process has begun: a byte each in an in-memory file that every
+    forked process shares, changed under a POSIX record lock (held by one process at a
+    time, and let go if its holder dies)."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self.fd = _results_file()
+        os.pwrite(self.fd, bytes(count), 0)
+        self.next = 0  # every chunk before it is taken (as this process last saw)
+        self.closed = False
+
+    def in_order(self) -> Iterator[int]:
+        """The first free chunk, claimed, until none is left."""
+        while (number := self._claim(lambda table: table.find(0, self.next))) is not None:
+            self.next = number + 1
+            yield number
+
+    def take(self, number: int) -> bool:
+        """Claim ``number``; whether it was free."""
+        return self._claim(lambda table: number if table[number] == 0 else -1) is not None
+
+    def take_last(self) -> int | None:
+        """The last free chunk, claimed, if any."""
+        return self._claim(lambda table: table.rfind(0))
+
+    def _claim(self, choose: Callable[[bytes], int]) -> int | None:
+        fcntl.lockf(self.fd, fcntl.LOCK_EX)
+        try:
+            number = choose(os.pread(self.fd, self.count, 0))
+            if number < 0:
+                return None
+            os.pwrite(self.fd, b"\x01", number)
+            return number
+        finally:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if not self.closed:
+            os.close(self.fd)
+            self.closed = True
 
 
-def _work(function: Callable, chunks: list[list], tickets: int, output: int) -> None:
+def _work(function: Callable, chunks: list[list], claims: _Claims, output: int, news: int) -> None:
     """The forked worker: compute each chunk it claims and append it to its file at once
     (so pickling overlaps the work, and the parent reads while it works), then exit
     without running anything of the parent's (atexit handlers, test frameworks, buffers)."""
     code = 1
     try:
-        for number in _claims(tickets):
+        os.set_blocking(news, False)  # news nobody reads must not stop the work
+        for number in claims.in_order():
             payload = pickle.dumps((number, [function(item) for item in chunks[number]]),
                                    protocol=pickle.HIGHEST_PROTOCOL)
             record = memoryview(_LENGTH.pack(len(payload)) + payload)
             while record:
                 record = record[os.write(output, record):]
+            try:
+                os.write(news, b".")
+            except BlockingIOError:  # news unread: the parent reads the file anyway
+                pass
         code = 0
     finally:
         os._exit(code)

@@ -22,7 +22,7 @@ from mkdocs.structure.files import Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
-from . import assets, navigation, rebuild, sanitize, templating
+from . import assets, navigation, prerender, rebuild, sanitize, templating
 from .catalog import Catalog, ParseCache, Source, collection_paused, discover, display_path, load
 from .settings import Settings, SettingsError
 from .site import PageParts, SiteBuild
@@ -190,8 +190,11 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if self.build is None:
             return None
         parts = self.page_parts.get(page.file.src_uri)
-        if parts is not None and markdown is parts.markdown:
-            return None  # a post-mortem as we made it: its ids are linked already
+        if parts is not None and markdown is parts.markdown:  # a post-mortem as we made it
+            if parts.rendered is not None:  # converted already: MkDocs takes that instead
+                page.render = functools.partial(  # type: ignore[method-assign]
+                    prerender.take, page, parts.markdown, parts.rendered)
+            return None  # its ids are linked already
         record = self.build.record_for(page.file)
         linked, mentioned = self.build.link_ids(markdown, page.url, record)
         if record is None:
@@ -216,6 +219,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         our own (escaped) blocks are put back in."""
         if self.build is None:
             return None
+        page.__dict__.pop("render", None)  # MkDocs' own again, if ours stood in
         parts = self.page_parts.get(page.file.src_uri)
         if not self.settings.trust_html and parts is not None and parts.raw:
             html = sanitize.clean(html)
@@ -240,6 +244,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
+        if self.build is not None:
+            self.build.close()  # the rendering process, if it still runs
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()  # under serve, this build's objects may go once the next one begins

@@ -6,22 +6,21 @@ Made fresh for every build in ``on_files``; holds nothing across serve rebuilds.
 from __future__ import annotations
 
 import functools
-import multiprocessing
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.files import File, Files, InclusionLevel, set_exclusions
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils import get_relative_url
 
-from . import card, dashboard, export, feed, history, metrics, pages, rebuild, reviews, sanitize
+from . import card, dashboard, export, feed, history, metrics, pages, prerender, rebuild, reviews, sanitize
 from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import Stash, esc
 from .linker import Linker
-from .parallel import fork_is_safe
+from .parallel import ForkedMap, fork_is_safe
 from .metrics import by_service
 
 SECTION = "postmortems"
@@ -30,7 +29,8 @@ JSON_URI = "postmortems.json"
 SECTION_TITLES = {INDEX_URI: "Post-mortems", "recurring/index.md": "Recurring causes",
                   "services/index.md": "Services", "dashboard/index.md": "Dashboard",
                   "reviews/index.md": "Monthly reviews"}
-PARTS_CHUNK = 32  # post-mortem pages a task of the rendering process: the first comes soon
+PARTS_CHUNK = 32  # post-mortem pages a task, at least (at most 4,096 tasks)
+GENERATED_TASK = ()  # the task of rendering the generated pages, the first
 CHILD_KEYS = 10**9  # stash keys of parts made in the rendering process start here; ours at 2x
 
 
@@ -46,6 +46,7 @@ class PageParts:
     markdown: str
     blocks: dict[str, str]
     raw: bool
+    rendered: prerender.Rendered | None = None  # ``markdown`` converted, where that was safe
 
     @property
     def hides_blocks(self) -> bool:
@@ -67,11 +68,16 @@ class SiteBuild:
         # generated page -> (its Markdown before stashing, inclusion), to reuse next time
         self.generated: dict[str, tuple[str, InclusionLevel]] = {}
         self._pending: list[tuple[File, Callable[[Callable[[str], str]], str], bool]] = []
-        self._background: tuple[Any, Any, set[int]] | None = None  # (pool, job, files) rendering
-        self._parts_coming: Iterator[list[tuple[str, PageParts]]] | None = None  # from that pool
+        # The tasks shared with the rendering process, while it runs: the generated pages
+        # first, then post-mortem pages' parts in the order MkDocs renders them.
+        self._tasks: ForkedMap | None = None
+        self._task_of: dict[str, int] = {}  # post-mortem page -> its task, until asked for
+        self._pending_files: set[int] = set()  # generated files whose content is still coming
         self._parts: dict[str, PageParts] = {}  # received, not yet asked for
         self._own_parts = Stash(first=2 * CHILD_KEYS)  # for parts made here
         self._child_parts = Stash(first=CHILD_KEYS)  # the rendering process's copy, for its parts
+        self._prerender = False  # whether the rendering process converts post-mortem pages too
+        self._exclusions_set = False  # in the rendering process, before it converts a page
         self.graph = catalog.graph if catalog.graph is not None else Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
         self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
@@ -121,9 +127,11 @@ class SiteBuild:
         """Add the generated pages and the JSON catalog to the site's files; reuse the last
         build's when nothing they derive from changed (an edit to a body, say).
 
-        With ``background``, the pages are rendered in a forked process while MkDocs renders
-        the post-mortems on the other core; :meth:`finish` collects them, and MkDocs reads
-        generated pages last. Only where forking is safe (no other thread); else here.
+        With ``background``, a forked process renders them, and makes the post-mortem pages'
+        parts and converts their Markdown, while MkDocs renders pages on the other core:
+        whichever process is free takes the next task, so both stay busy (:meth:`page_parts`);
+        :meth:`finish` collects the generated pages, which MkDocs reads last. Only where
+        forking is safe (no other thread); else here.
         """
         if previous is not None and previous[0] == self.signature:
             for uri, (content, inclusion) in previous[1].items():
@@ -132,35 +140,56 @@ class SiteBuild:
             self._generate_all()
         self._add_feed()
         if background and fork_is_safe():
+            self._prerender = prerender.is_safe(self.config)
+            tasks = [GENERATED_TASK, *self._parts_tasks()]
             global _RENDERING
             _RENDERING = self  # what the forked process renders: it shares this memory
             try:
-                pool = multiprocessing.get_context("fork").Pool(1)
+                self._tasks = ForkedMap(_task_in_child, tasks, workers=2, chunk_size=1,
+                                        here=self._task_here)
             finally:
                 _RENDERING = None
-            # Post-mortem pages' parts first: MkDocs renders those pages first.
-            self._parts_coming = pool.imap(_parts_in_child, self._parts_tasks())
-            self._background = (pool, pool.apply_async(_render_in_child),
-                                {id(file) for file, _, _ in self._pending})
+            self._task_of = {uri: number for number, task in enumerate(tasks) for uri in task}
+            self._pending_files = {id(file) for file, _, _ in self._pending}
         else:
             self._apply(self._render_pending())
 
-    def _parts_tasks(self) -> list[list[str]]:
+    def _parts_tasks(self) -> list[tuple[str, ...]]:
         """Post-mortem pages in the order MkDocs renders them, in chunks."""
-        uris = [f.src_uri for f in self.files.documentation_pages() if f.src_uri in self._by_src]
-        return [uris[start:start + PARTS_CHUNK] for start in range(0, len(uris), PARTS_CHUNK)]
+        uris = tuple(f.src_uri for f in self.files.documentation_pages() if f.src_uri in self._by_src)
+        size = max(PARTS_CHUNK, -(-len(uris) // 4096))
+        return [uris[start:start + size] for start in range(0, len(uris), size)]
+
+    def _run_task(self, task: tuple[str, ...], stash: Stash) -> Any:
+        """A task, wherever it runs: the generated pages, or post-mortem pages' parts (their
+        Markdown converted too, where that is safe), their blocks from ``stash``."""
+        if task == GENERATED_TASK:
+            return self._render_pending()
+        files = self.files.src_uris
+        done = []
+        for uri in task:
+            parts = self.make_parts(self._by_src[uri], files[uri].url, stash)
+            if self._prerender:
+                parts = PageParts(parts.head, parts.markdown, parts.blocks, parts.raw,
+                                  self.render_markdown(parts.markdown, files[uri]))
+            done.append((uri, parts))
+        return done
+
+    def _task_here(self, task: tuple[str, ...]) -> Any:
+        return self._run_task(task, self._own_parts)
 
     def page_parts(self, file: File) -> PageParts | None:
-        """The parts of a post-mortem's page (None for other pages): made by the rendering
-        process while MkDocs renders the pages before it, else here."""
+        """The parts of a post-mortem's page (None for other pages), its Markdown converted
+        too where that is safe: made by the rendering process while MkDocs renders the
+        pages before it, or here, ahead, while the rendering process is busy (see
+        :meth:`ForkedMap.result`), else here and now."""
         record = self._by_src.get(file.src_uri)
         if record is None:
             return None
-        while file.src_uri not in self._parts and self._parts_coming is not None:
-            try:
-                self._parts.update(next(self._parts_coming))
-            except StopIteration:  # a page another plugin added or moved: made here
-                self._parts_coming = None
+        number = self._task_of.pop(file.src_uri, None)
+        if number is not None and file.src_uri not in self._parts and self._tasks is not None:
+            for found in self._tasks.result(number):
+                self._parts.update(found)
         parts = self._parts.pop(file.src_uri, None) or self.make_parts(record, file.url, self._own_parts)
         self.stash.receive(parts.blocks)
         return parts
@@ -175,22 +204,36 @@ class SiteBuild:
         body, _ = self.link_ids(record.body.strip(), page_url, record, stash)
         return PageParts(head, f"{summary}\n\n{body}\n", stash.take(), sanitize.needed(record.body))
 
+    def render_markdown(self, markdown: str, file: File) -> prerender.Rendered:
+        """A post-mortem page's Markdown converted, as MkDocs would, with the files'
+        inclusion as MkDocs sets it once ``on_files`` is over (the rendering process was
+        forked before)."""
+        if not self._exclusions_set:
+            set_exclusions(self.files, self.config)
+            self._exclusions_set = True
+        return prerender.render(markdown, file, self.config, self.files)
+
     def is_pending(self, file: File) -> bool:
         """Whether a generated file's content is still being rendered in the background."""
-        return self._background is not None and id(file) in self._background[2]
+        return self._tasks is not None and id(file) in self._pending_files
 
     def finish(self) -> None:
         """Wait for the pages rendered in the background and put them into their files."""
-        if self._background is None:
+        if self._tasks is None:
             return
-        pool, job, _ = self._background
-        self._background = None
-        self._parts_coming = None  # a page not yet asked for is made here, if ever
+        tasks, self._tasks = self._tasks, None
+        self._task_of = {}  # a page not yet asked for is made here, if ever
         try:
-            contents = job.get()
+            (contents,) = tasks.result(0)
         finally:
-            pool.terminate()
+            tasks.cancel()
         self._apply(contents)
+
+    def close(self) -> None:
+        """Stop the rendering process, if it still runs (a build that failed)."""
+        if self._tasks is not None:
+            self._tasks.cancel()
+            self._tasks = None
 
     def _render_pending(self) -> dict[str, str]:
         return {file.src_uri: render(lambda target, f=file: get_relative_url(target, f.url))
@@ -321,15 +364,7 @@ def _page_digest(text: str) -> str:
 _RENDERING: SiteBuild | None = None  # set only while a rendering process is forked
 
 
-def _render_in_child() -> dict[str, str]:
-    """In the forked process: every pending page's content."""
+def _task_in_child(task: tuple[str, ...]) -> Any:
+    """In the forked process: a task, its blocks numbered apart from the main process's."""
     assert _RENDERING is not None
-    return _RENDERING._render_pending()
-
-
-def _parts_in_child(uris: list[str]) -> list[tuple[str, PageParts]]:
-    """In the forked process: the parts of these post-mortem pages."""
-    assert _RENDERING is not None
-    build, files = _RENDERING, _RENDERING.files.src_uris
-    return [(uri, build.make_parts(build._by_src[uri], files[uri].url, build._child_parts))
-            for uri in uris]
+    return _RENDERING._run_task(task, _RENDERING._child_parts)
