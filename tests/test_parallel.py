@@ -26,15 +26,17 @@ def test_results_come_back_in_order_as_one_process_computes_them():
     assert len({pid for *_, pid in shared}) > 1  # the work was shared
 
 
-def test_a_failing_worker_leaves_its_chunks_to_the_parent():
-    parent = os.getpid()
-
+def _only_in(parent: int):
+    """n + 1, in ``parent`` only: a worker that runs it fails."""
     def only_here(n: int) -> int:
         if os.getpid() != parent:
             raise RuntimeError("a worker fails")
         return n + 1
+    return only_here
 
-    assert parallel.map_forked(only_here, list(range(500)), 2) == list(range(1, 501))
+
+def test_a_failing_worker_leaves_its_chunks_to_the_parent():
+    assert parallel.map_forked(_only_in(os.getpid()), list(range(500)), 2) == list(range(1, 501))
 
 
 def test_an_error_everywhere_reaches_the_caller_and_leaves_no_worker_behind(monkeypatch):
@@ -187,14 +189,7 @@ def test_chunks_asked_for_one_by_one_come_from_both_processes_in_order():
 
 
 def test_a_chunk_a_failed_worker_had_begun_is_computed_here():
-    parent = os.getpid()
-
-    def only_here(n: int) -> int:
-        if os.getpid() != parent:
-            raise RuntimeError("a worker fails")
-        return n + 1
-
-    tasks = parallel.ForkedMap(only_here, list(range(20)), 2, chunk_size=1)
+    tasks = parallel.ForkedMap(_only_in(os.getpid()), list(range(20)), 2, chunk_size=1)
     try:
         assert [tasks.result(n)[0] for n in range(20)] == list(range(1, 21))
     finally:
