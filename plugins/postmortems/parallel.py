@@ -65,7 +65,8 @@ class ForkedMap(Generic[Item, Result]):
     """:func:`map_forked` in two steps: the workers start on the chunks at once, and this
     process joins in only when it asks for :meth:`results`. Begun early (the MkDocs plugin
     begins when the configuration is read), the workers parse on the other cores while
-    MkDocs itself gathers its files on this one."""
+    MkDocs itself gathers its files on this one. Or chunk by chunk, as this process needs
+    them (:meth:`result`): the build's pages, made beside MkDocs."""
 
     def __init__(self, function: Callable[[Item], Result], items: list[Item], workers: int,
                  chunk_size: int | None = None,
@@ -110,8 +111,7 @@ class ForkedMap(Generic[Item, Result]):
         try:
             for number in self.claims.in_order():
                 self.done[number] = [self.function(item) for item in self.chunks[number]]
-                for pid, output in self.children.items():  # what workers finished meanwhile
-                    self.read_to[pid] = _collect(output, self.read_to[pid], self.done)
+                self._collect_all()  # what workers finished meanwhile
             for pid, output in list(self.children.items()):
                 os.waitpid(pid, 0)
                 _collect(output, self.read_to[pid], self.done)  # all it finished, even if it then failed
@@ -154,6 +154,7 @@ class ForkedMap(Generic[Item, Result]):
             return True
 
     def _collect_all(self) -> None:
+        """Read what each worker has finished since last asked."""
         for pid, output in self.children.items():
             self.read_to[pid] = _collect(output, self.read_to[pid], self.done)
 
