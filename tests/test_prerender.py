@@ -33,6 +33,7 @@ def test_only_extensions_that_keep_nothing_between_pages_are_trusted_elsewhere()
     for extensions, safe in ((["toc", "tables", "pymdownx.superfences", "material.extensions.emoji"], True),
                              (["markdown.extensions.footnotes"], True),
                              (["toc", "my_company.markdown_glossary"], False),
+                             (["toc", "glossary"], False),  # a module of the site's own
                              (["toc", SiteOwnExtension()], False)):
         config.markdown_extensions = extensions
         assert prerender.is_safe(config) is safe, extensions

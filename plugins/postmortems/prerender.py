@@ -29,6 +29,10 @@ from mkdocs.structure.toc import TableOfContents
 
 # Extensions known to keep no state across pages and to report to no plugin.
 SAFE_PACKAGES = ("markdown.extensions.", "pymdownx.", "material.extensions.")
+SAFE_SHORT_NAMES = frozenset({  # Python-Markdown's own, by the names it registers
+    "abbr", "admonition", "attr_list", "codehilite", "def_list", "extra", "fenced_code",
+    "footnotes", "legacy_attrs", "legacy_em", "md_in_html", "meta", "nl2br", "sane_lists",
+    "smarty", "tables", "toc", "wikilinks"})
 
 
 @dataclass(frozen=True)
@@ -50,8 +54,8 @@ def is_safe(config: MkDocsConfig) -> bool:
 
 
 def _is_safe_extension(extension: Any) -> bool:
-    if isinstance(extension, str):  # a short name is one of Python-Markdown's own
-        return "." not in extension or extension.startswith(SAFE_PACKAGES)
+    if isinstance(extension, str):
+        return extension in SAFE_SHORT_NAMES or extension.startswith(SAFE_PACKAGES)
     return type(extension).__module__.startswith(SAFE_PACKAGES)
 
 
