@@ -194,3 +194,17 @@ def test_a_chunk_a_failed_worker_had_begun_is_computed_here():
         assert [tasks.result(n)[0] for n in range(20)] == list(range(1, 21))
     finally:
         tasks.cancel()
+
+
+def test_the_module_loads_where_there_is_no_fcntl(monkeypatch):
+    """Windows has no fcntl (nor fork): the plugin must still import and work in line."""
+    import importlib
+
+    monkeypatch.setitem(sys.modules, "fcntl", None)  # import fcntl now raises ImportError
+    without = importlib.reload(parallel)
+    try:
+        assert without.fcntl is None
+        assert without.worker_count(5000, 150) >= 1
+    finally:
+        monkeypatch.undo()
+        importlib.reload(parallel)

@@ -11,7 +11,6 @@ while the parent is busy.
 
 from __future__ import annotations
 
-import fcntl
 import os
 import pickle
 import select
@@ -19,6 +18,11 @@ import struct
 import sys
 import _thread
 from typing import Callable, Generic, Iterator, TypeVar
+
+try:
+    import fcntl
+except ImportError:  # Windows, where nothing is forked
+    fcntl = None  # type: ignore[assignment]
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
