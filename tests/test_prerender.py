@@ -95,18 +95,12 @@ def warnings_of(stderr: str) -> Counter:
 
 
 @linux_only
-def test_warnings_of_pages_converted_elsewhere_are_each_printed_once_and_fail_strict(tmp_path):
+def test_warnings_of_pages_converted_elsewhere_are_each_printed_once_and_fail_strict(tmp_path, monkeypatch):
     site = many_with_broken_links(tmp_path / "s")
+    monkeypatch.delenv("POSTMORTEMS_WORKERS", raising=False)
     forked = site.build("--strict")
-    in_line = os.environ.get("POSTMORTEMS_WORKERS")
-    os.environ["POSTMORTEMS_WORKERS"] = "1"
-    try:
-        alone = site.build("--strict")
-    finally:
-        if in_line is None:
-            del os.environ["POSTMORTEMS_WORKERS"]
-        else:
-            os.environ["POSTMORTEMS_WORKERS"] = in_line
+    monkeypatch.setenv("POSTMORTEMS_WORKERS", "1")  # everything in line, by MkDocs itself
+    alone = site.build("--strict")
     assert forked.returncode == alone.returncode == 1
     assert warnings_of(forked.stderr) == warnings_of(alone.stderr)
     found = warnings_of(forked.stderr)
