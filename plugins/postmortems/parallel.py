@@ -28,7 +28,7 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 CHUNK = 16  # items a claim: small enough to balance, large enough that claims cost nothing
-_MAX_CHUNKS = 8192  # claims of larger chunks beyond that: each claim reads the whole table
+MAX_CHUNKS = 8192  # chunks a map hands out at most (larger chunks beyond): a claim reads all
 _LENGTH = struct.Struct("<Q")
 
 
@@ -75,9 +75,9 @@ class ForkedMap(Generic[Item, Result]):
     def __init__(self, function: Callable[[Item], Result], items: list[Item], workers: int,
                  chunk_size: int | None = None,
                  here: Callable[[Item], Result] | None = None) -> None:
-        """``chunk_size`` items a claim (by default as many as keep claims cheap); ``here``
-        computes an item in this process, where that differs from ``function``."""
-        size = chunk_size or max(CHUNK, -(-len(items) // _MAX_CHUNKS))
+        """``chunk_size`` items a claim at least (by default as many as keep claims cheap);
+        ``here`` computes an item in this process, where that differs from ``function``."""
+        size = max(chunk_size or CHUNK, -(-len(items) // MAX_CHUNKS))
         self.function = function
         self.here = here or function
         self.chunks = [items[start:start + size] for start in range(0, len(items), size)]

@@ -5,6 +5,7 @@ Made fresh for every build in ``on_files``; holds nothing across serve rebuilds.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +21,7 @@ from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import Stash, esc
 from .linker import Linker
-from .parallel import ForkedMap, fork_is_safe
+from .parallel import MAX_CHUNKS, ForkedMap, fork_is_safe
 from .metrics import by_service
 
 SECTION = "postmortems"
@@ -29,7 +30,7 @@ JSON_URI = "postmortems.json"
 SECTION_TITLES = {INDEX_URI: "Post-mortems", "recurring/index.md": "Recurring causes",
                   "services/index.md": "Services", "dashboard/index.md": "Dashboard",
                   "reviews/index.md": "Monthly reviews"}
-PARTS_CHUNK = 32  # post-mortem pages a task, at least (at most 4,096 tasks)
+PARTS_CHUNK = 32  # post-mortem pages a task, at least (more on a site too big for MAX_CHUNKS)
 GENERATED_TASK = ()  # the task of rendering the generated pages, the first
 CHILD_KEYS = 10**9  # stash keys of parts made in the rendering process start here; ours at 2x
 
@@ -157,7 +158,7 @@ class SiteBuild:
     def _parts_tasks(self) -> list[tuple[str, ...]]:
         """Post-mortem pages in the order MkDocs renders them, in chunks."""
         uris = tuple(f.src_uri for f in self.files.documentation_pages() if f.src_uri in self._by_src)
-        size = max(PARTS_CHUNK, -(-len(uris) // 4096))
+        size = max(PARTS_CHUNK, -(-len(uris) // (MAX_CHUNKS - 1)))  # one task is the generated pages
         return [uris[start:start + size] for start in range(0, len(uris), size)]
 
     def _run_task(self, task: tuple[str, ...], stash: Stash) -> Any:
@@ -170,8 +171,7 @@ class SiteBuild:
         for uri in task:
             parts = self.make_parts(self._by_src[uri], files[uri].url, stash)
             if self._prerender:
-                parts = PageParts(parts.head, parts.markdown, parts.blocks, parts.raw,
-                                  self.render_markdown(parts.markdown, files[uri]))
+                parts = dataclasses.replace(parts, rendered=self.render_markdown(parts.markdown, files[uri]))
             done.append((uri, parts))
         return done
 
