@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 _FENCE_RE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
@@ -96,31 +95,36 @@ def prose_matches(pattern: re.Pattern[str], body: str,
         yield line, match
 
 
-@dataclass
-class Row:
+class Row(NamedTuple):
     line: int
     when: str  # the first cell as written
 
 
-@dataclass
 class Section:
-    name: str  # canonical name, or the heading as written
-    line: int  # file line of the heading
-    body_lines: list[str] = field(default_factory=list, repr=False)  # every line of the body
-    start: int = 0  # index in body_lines of the section's first content line
-    end: int = 0  # index in body_lines after its last
+    """A part of the body under one heading, as lines of the body (not copied)."""
+
+    __slots__ = ("name", "line", "body_lines", "start", "end", "_text", "_rows")
+
+    def __init__(self, name: str, line: int, body_lines: list[str], start: int = 0, end: int = 0) -> None:
+        self.name = name  # canonical name, or the heading as written
+        self.line = line  # file line of the heading
+        self.body_lines = body_lines  # every line of the body
+        self.start = start  # index in body_lines of the section's first content line
+        self.end = end  # index in body_lines after its last
+        # Cached (by hand: functools.cached_property takes a lock on each read): the checks
+        # of the current status and the list of what the next one needs both ask, and the
+        # timeline check asks for the rows again.
+        self._text: str | None = None
+        self._rows: list[Row] | None = None
+
+    def __repr__(self) -> str:
+        return f"Section({self.name!r}, line {self.line})"
 
     @property
     def lines(self) -> list[tuple[int, str]]:
         """(file line, text) of each content line."""
         return [(self.line + 1 + k, self.body_lines[index])
                 for k, index in enumerate(range(self.start, self.end))]
-
-    # Cached (by hand: functools.cached_property takes a lock on each read): the checks of
-    # the current status and the list of what the next one needs both ask, and the
-    # timeline check asks for the rows again.
-    _text: str | None = field(default=None, init=False, repr=False, compare=False)
-    _rows: list[Row] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def text(self) -> str:

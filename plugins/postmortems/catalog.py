@@ -14,10 +14,9 @@ import gc
 import os
 import stat
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from . import figures, parallel, rules
 from .problems import Problem, ProblemSink
@@ -29,9 +28,10 @@ if TYPE_CHECKING:  # the command line's disk cache; its hashlib is not wanted by
     from .diskcache import DiskCache
 
 
-@dataclass(frozen=True)
-class Source:
-    """A file to read: where it is, how to name it in messages, and its name in the section."""
+class Source(NamedTuple):
+    """A file to read: where it is, how to name it in messages, and its name in the section.
+    (The command line's records are named tuples and plain classes, not dataclasses: those
+    cost half a millisecond each to define, and 9 ms to import, at every start.)"""
 
     abs_path: str
     display_path: str
@@ -39,8 +39,7 @@ class Source:
     root: str | None = None  # the repository: a file that resolves outside it is refused
 
 
-@dataclass
-class FrontLines:
+class FrontLines(NamedTuple):
     """Where things are in the front matter, for messages: each top-level key's line and
     the valid ids listed under recurrence and related. Kept instead of the YAML tree,
     which cost more to hold and to send back from a parsing worker than to parse."""
@@ -60,22 +59,31 @@ class FrontLines:
         return cls(dict(front.key_lines), references)
 
 
-@dataclass
 class PostMortem:
     """One post-mortem: typed front matter, body, derived figures and its problems."""
 
-    source: Source
-    meta: dict[str, Any]
-    body: str
-    body_line: int
-    front: FrontLines | None
-    figures: figures.Figures
-    review: figures.Review
-    problems: list[Problem] = field(default_factory=list)
-    todo: list[str] = field(default_factory=list)  # what the next status still needs
-    refused: bool = False  # not read at all (outside the repository, too large): not published
-    parsed: Any = field(default=None, repr=False, compare=False)  # the cached parse
-    _months: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
+    __slots__ = ("source", "meta", "body", "body_line", "front", "figures", "review", "problems",
+                 "todo", "refused", "parsed", "_months")
+
+    def __init__(self, source: Source, meta: dict[str, Any], body: str, body_line: int,
+                 front: FrontLines | None, figures: figures.Figures, review: figures.Review,
+                 problems: list[Problem] | None = None, todo: list[str] | None = None,
+                 refused: bool = False, parsed: _Parsed | None = None) -> None:
+        self.source = source
+        self.meta = meta
+        self.body = body
+        self.body_line = body_line
+        self.front = front
+        self.figures = figures
+        self.review = review
+        self.problems = [] if problems is None else problems
+        self.todo = [] if todo is None else todo  # what the next status still needs
+        self.refused = refused  # not read at all (outside the repository, too large): not published
+        self.parsed = parsed  # the cached parse
+        self._months: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"PostMortem({self.source.display_path!r})"
 
     @property
     def path(self) -> str:
@@ -121,14 +129,12 @@ class PostMortem:
         return cached
 
 
-@dataclass
 class Catalog:
     """Every post-mortem of a site, newest first, with all problems found."""
 
-    records: list[PostMortem]
-    settings: Settings
-
-    def __post_init__(self) -> None:
+    def __init__(self, records: list[PostMortem], settings: Settings) -> None:
+        self.records = records
+        self.settings = settings
         self.graph: Any = None  # the recurrence graph, set by load()
         self.by_id: dict[str, PostMortem] = {}
         for record in self.records:
@@ -145,20 +151,28 @@ class Catalog:
         return [r for r in self.records if r.problems]
 
 
-@dataclass
 class _Parsed:
     """What the cache keeps per file: everything that depends only on its content."""
 
-    meta: dict[str, Any]
-    body: str
-    body_line: int
-    front: FrontLines | None
-    problems: list[Problem]
-    todo: list[str] = field(default_factory=list)
-    refused: bool = False
-    mention_regex: Any = None
-    figures: figures.Figures = field(default_factory=lambda: figures.Figures(None, None, None, None))
-    review_due: date | None = None
+    def __init__(self, meta: dict[str, Any], body: str, body_line: int, front: FrontLines | None,
+                 problems: list[Problem], todo: list[str] | None = None, refused: bool = False,
+                 mention_regex: Any = None, figures: figures.Figures = figures.NONE,
+                 review_due: date | None = None) -> None:
+        self.meta = meta
+        self.body = body
+        self.body_line = body_line
+        self.front = front
+        self.problems = problems
+        self.todo = [] if todo is None else todo
+        self.refused = refused
+        self.mention_regex = mention_regex
+        self.figures = figures
+        self.review_due = review_due
+
+    def without_body(self) -> _Parsed:
+        """The same content with no body (and nothing found in it cached)."""
+        return _Parsed(self.meta, "", self.body_line, self.front, self.problems, self.todo,
+                       self.refused, self.mention_regex, self.figures, self.review_due)
 
     @functools.cached_property
     def shown(self) -> str:

@@ -14,7 +14,6 @@ not kept: the command line never shows them.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import pickle
@@ -70,7 +69,7 @@ class DiskCache:
         digest = self._digest(source.abs_path)
         if digest is not None and not parsed.refused:
             self.used[source.abs_path] = (digest, source.display_path,
-                                          dataclasses.replace(parsed, body=""))
+                                          parsed.without_body())
             self.changed = True
 
     def _digest(self, path: str) -> str | None:

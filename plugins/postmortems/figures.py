@@ -7,15 +7,13 @@ downtime = ``downtime_minutes`` if given, else resolved - started.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from .settings import Deadline, Settings
 
 
-@dataclass(frozen=True)
-class Figures:
+class Figures(NamedTuple):
     """An incident's durations in minutes; None where a timestamp is missing."""
 
     ttd: float | None
@@ -25,6 +23,9 @@ class Figures:
 
     def as_dict(self) -> dict[str, float | None]:
         return {"ttd": self.ttd, "ttm": self.ttm, "ttr": self.ttr, "downtime": self.downtime}
+
+
+NONE = Figures(None, None, None, None)  # of a file with no front matter to compute from
 
 
 def minutes_between(start: datetime | None, end: datetime | None) -> float | None:
@@ -61,8 +62,7 @@ def add_days(start: date, deadline: Deadline) -> date:
     return current
 
 
-@dataclass(frozen=True)
-class Review:
+class Review(NamedTuple):
     """When the post-mortem meeting is due, and whether it was (or is) late."""
 
     due: date | None

@@ -7,26 +7,28 @@ from the catalog in linear time (a dict of edges, one union-find pass).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from .catalog import Catalog, PostMortem, reference_items
 from .problems import Problem
 
 
-@dataclass
 class Links:
     """What one post-mortem's recurrence section shows."""
 
-    same_cause_as: list[PostMortem] = field(default_factory=list)  # earlier, named here
-    recurred_in: list[PostMortem] = field(default_factory=list)  # later, pointing back here
-    related: list[PostMortem] = field(default_factory=list)  # both ways
+    __slots__ = ("same_cause_as", "recurred_in", "related")
+
+    def __init__(self) -> None:
+        self.same_cause_as: list[PostMortem] = []  # earlier, named here
+        self.recurred_in: list[PostMortem] = []  # later, pointing back here
+        self.related: list[PostMortem] = []  # both ways
 
 
-@dataclass
 class Chain:
     """Incidents joined by recurrence: one root cause, several occurrences."""
 
-    records: list[PostMortem]  # oldest first
+    __slots__ = ("records",)
+
+    def __init__(self, records: list[PostMortem]) -> None:
+        self.records = records  # oldest first
 
     @property
     def count(self) -> int:

@@ -6,16 +6,14 @@ so editors, CI logs and people all read the same thing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Iterable, Literal
+from typing import Iterable, Literal, NamedTuple
 
 Level = Literal["error", "warning"]
 ERROR: Level = "error"
 WARNING: Level = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):
     """One thing wrong with one file, at one line."""
 
     path: str
@@ -86,7 +84,7 @@ def render(problems: list[Problem], fmt: str) -> str:
     if fmt == "json":
         import json  # only for this format (2 ms of every run otherwise)
 
-        return json.dumps([asdict(p) for p in problems], indent=2, ensure_ascii=False)
+        return json.dumps([p._asdict() for p in problems], indent=2, ensure_ascii=False)
     if fmt == "github":
         return "\n".join(p.github() for p in problems)
     return "\n".join(p.text() for p in problems)

@@ -12,8 +12,7 @@ from __future__ import annotations
 import functools
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 from yaml.composer import ComposerError
@@ -41,16 +40,15 @@ _SHORT_TAGS = {_YAML_PREFIX + name: name for name in (*_PLAIN_TAGS, "seq", "map"
 _HASH_IN_VALUE = re.compile(r"[ \t]+#\S")
 
 
-@dataclass
-class ParsedFile:
+class ParsedFile(NamedTuple):
     """What reading one file gives: the front-matter tree (or None) and the body."""
 
     path: str
     front: Mapping | None
     body: str
     body_line: int  # the file line on which the body starts
-    problems: ProblemSink = field(repr=False, default=None)  # type: ignore[assignment]
-    front_text: str | None = field(repr=False, default=None)  # the YAML as written
+    problems: ProblemSink = None  # type: ignore[assignment]
+    front_text: str | None = None  # the YAML as written
 
 
 def read_file(abs_path: str, display_path: str, max_size: int = 1_000_000) -> ParsedFile:

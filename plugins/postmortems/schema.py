@@ -11,9 +11,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone, tzinfo
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 import yaml
 
@@ -34,8 +33,7 @@ _USUAL_TIMESTAMP_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{
 _URL_SCHEME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-@dataclass
-class Context:
+class Context(NamedTuple):
     """What a kind needs while converting: the settings and where to report."""
 
     settings: Settings
@@ -118,11 +116,11 @@ class Text(Kind):
         return {"type": "string", "minLength": 1}
 
 
-@dataclass
 class Choice(Text):
     """One of a configured list of names (severities, statuses, ...)."""
 
-    options: Callable[[Settings], tuple[str, ...]]
+    def __init__(self, options: Callable[[Settings], tuple[str, ...]]) -> None:
+        self.options = options
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         text = super().convert(node, name, ctx)
@@ -179,13 +177,13 @@ class Link(Text):
         return {"type": "string", "minLength": 1, "pattern": "^(https?://|[^:]*$)"}
 
 
-@dataclass
 class Parsed(Kind):
     """A scalar read by a parser of ours (dates and times), whose error says what is right."""
 
-    parse: Callable[[str, Settings], Any]
-    what: str
-    pattern: str
+    def __init__(self, parse: Callable[[str, Settings], Any], what: str, pattern: str) -> None:
+        self.parse = parse
+        self.what = what
+        self.pattern = pattern
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         scalar = self._expect_scalar(node, name, ctx, self.what)
@@ -212,13 +210,14 @@ def Day() -> Parsed:  # noqa: N802
     return Parsed(lambda text, settings: parse_date(text), "a date", r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass
 class Number(Kind):
     """A finite number, optionally whole, within bounds."""
 
-    minimum: float | None = 0
-    maximum: float | None = None
-    whole: bool = False
+    def __init__(self, minimum: float | None = 0, maximum: float | None = None,
+                 whole: bool = False) -> None:
+        self.minimum = minimum
+        self.maximum = maximum
+        self.whole = whole
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         scalar = self._expect_scalar(node, name, ctx, "a number")
@@ -275,12 +274,12 @@ def looks_numeric(text: str) -> bool:
         return False
 
 
-@dataclass
 class ListOf(Kind):
     """A list of items of one kind; a single value is taken as a list of one."""
 
-    item: Kind
-    single_ok: bool = True
+    def __init__(self, item: Kind, single_ok: bool = True) -> None:
+        self.item = item
+        self.single_ok = single_ok
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         if isinstance(node, Scalar) and node.plain and node.tag == "null":
@@ -305,8 +304,7 @@ class ListOf(Kind):
         return {"anyOf": [self.item.schema(settings), many]}
 
 
-@dataclass
-class FieldSpec:
+class FieldSpec(NamedTuple):
     """One key of a mapping: its kind, whether it is required, and what it means."""
 
     kind: Kind
@@ -314,12 +312,12 @@ class FieldSpec:
     required: bool = False
 
 
-@dataclass
 class Record(Kind):
     """A mapping of known keys; unknown keys warn with the closest known key."""
 
-    fields: dict[str, FieldSpec]
-    forbidden: dict[str, str] = field(default_factory=dict)
+    def __init__(self, fields: dict[str, FieldSpec], forbidden: dict[str, str] | None = None) -> None:
+        self.fields = fields
+        self.forbidden = forbidden or {}
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         if not isinstance(node, Mapping):

@@ -6,9 +6,8 @@ mkdocs.yml may hold tags such as ``!!python/name:`` (Material's emoji set-up) or
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -29,8 +28,7 @@ def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
 _LenientLoader.add_multi_constructor("", _ignore_tag)
 
 
-@dataclass(frozen=True)
-class SiteConfig:
+class SiteConfig(NamedTuple):
     """The parts of mkdocs.yml the command line needs."""
 
     docs_dir: Path
