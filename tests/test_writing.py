@@ -145,6 +145,19 @@ def test_blaming_words_are_warned_with_a_rewording(tmp_path):
     ]
 
 
+def test_blaming_words_are_found_in_any_case_on_every_line_but_not_in_code(tmp_path):
+    """Each kind once a line, on the right line, however the words are written; a word
+    only in code, or a line with the word but not the phrase, gives nothing. The dotted
+    capital I lowers to two characters, so the text's length changes: still right."""
+    body = ("\nİstanbul's DNS went away.\n\nSHOULD HAVE CHECKED the zone; we should wait.\n\n"
+            "```\n@ops caused nothing here\n```\n\nThe Fault Of nobody. Should've seen it.\n\n"
+            "Paging @oncall (who missed it) ... then @oncall\tmissed the page")
+    lines = [p.split(": warning: language: ")[0] + " " + p.split("'")[1]
+             for p in check(tmp_path, good() + body)]
+    assert lines == ["pm.md:45 should have known", "pm.md:51 fault of", "pm.md:51 should have known",
+                     "pm.md:53 a person as the subject of a cause"]
+
+
 def test_blameless_check_can_be_turned_off(tmp_path):
     site = Site(tmp_path / "s", options="blameless: false\n")
     site.add("a.md", good(id="HOT-1") + "\nIt was human error.\n")

@@ -83,16 +83,44 @@ def prose(body: str) -> str:
     return "\n".join(out)
 
 
-def prose_matches(pattern: re.Pattern[str], body: str,
-                  first_line: int) -> Iterator[tuple[int, re.Match[str]]]:
+@functools.lru_cache(maxsize=8)  # the checks that ask share a body, and its prose
+def lowered(text: str) -> str:
+    return text.lower()
+
+
+def prose_matches(pattern: re.Pattern[str], body: str, first_line: int,
+                  hint: str | None = None) -> Iterator[tuple[int, re.Match[str]]]:
     """(file line, match) of each match of ``pattern`` in the :func:`prose`: one search of
-    the whole text, not one per line. The pattern must not match across a line's end."""
+    the text, not one per line. The pattern must not match across a line's end.
+
+    ``hint``, lower-case text that every match holds in some case, narrows the search to
+    the lines holding it. A regex that starts with a word boundary, or with a letter while
+    ignoring case, tries every position of the text (100 us for a 7 KB body), where
+    finding the hint costs 4 us.
+    """
     text = prose(body)
     line, counted_to = first_line, 0
-    for match in pattern.finditer(text):
-        line += text.count("\n", counted_to, match.start())
-        counted_to = match.start()
-        yield line, match
+    for start, end in _lines_holding(text, hint):
+        for match in pattern.finditer(text, start, end):
+            line += text.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            yield line, match
+
+
+def _lines_holding(text: str, hint: str | None) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line of ``text`` whose lower case holds ``hint``, in order;
+    the whole text when there is no hint, or when lower-casing changes its length (a few
+    letters, such as the dotted capital I, lower to two characters), so offsets differ."""
+    folded = lowered(text) if hint is not None else ""
+    if hint is None or len(folded) != len(text):
+        yield 0, len(text)
+        return
+    found = folded.find(hint)
+    while found != -1:
+        end = folded.find("\n", found)
+        end = len(text) if end == -1 else end
+        yield folded.rfind("\n", 0, found) + 1, end
+        found = folded.find(hint, end)
 
 
 class Row(NamedTuple):

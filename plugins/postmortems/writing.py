@@ -183,12 +183,13 @@ _HINTS = ("human error", "should", "careless", "fault of", "@")
 
 
 def _check_language(body: str, body_line: int, sink: ProblemSink) -> None:
-    lowered = body.lower()
-    patterns = [entry for entry, hint in zip(BLAME, _HINTS) if hint in lowered]
-    if not patterns:  # the common case
+    folded = body.lower()  # not lowered(): a cache would hash every body, most for nothing
+    chosen = [(entry, hint) for entry, hint in zip(BLAME, _HINTS) if hint in folded]
+    if not chosen:  # the common case
         return
-    found = {(number, index) for index, (pattern, *_) in enumerate(patterns)
-             for number, _ in prose_matches(pattern, body, body_line)}
+    patterns = [entry for entry, _ in chosen]
+    found = {(number, index) for index, ((pattern, *_), hint) in enumerate(chosen)
+             for number, _ in prose_matches(pattern, body, body_line, hint)}
     for number, index in sorted(found):  # once a line for each kind, in the order of the file
         _, label, reason, rewrite = patterns[index]
         sink.warning(number, "language",
