@@ -84,7 +84,7 @@ def prose(body: str) -> str:
 
 
 @functools.lru_cache(maxsize=8)  # the checks that ask share a body, and its prose
-def lowered(text: str) -> str:
+def _lowered(text: str) -> str:
     return text.lower()
 
 
@@ -111,7 +111,7 @@ def _lines_holding(text: str, hint: str | None) -> Iterator[tuple[int, int]]:
     """(start, end) of each line of ``text`` whose lower case holds ``hint``, in order;
     the whole text when there is no hint, or when lower-casing changes its length (a few
     letters, such as the dotted capital I, lower to two characters), so offsets differ."""
-    folded = lowered(text) if hint is not None else ""
+    folded = _lowered(text) if hint is not None else ""
     if hint is None or len(folded) != len(text):
         yield 0, len(text)
         return

@@ -183,7 +183,7 @@ _HINTS = ("human error", "should", "careless", "fault of", "@")
 
 
 def _check_language(body: str, body_line: int, sink: ProblemSink) -> None:
-    folded = body.lower()  # not lowered(): a cache would hash every body, most for nothing
+    folded = body.lower()  # uncached: a cache would hash every body, most for nothing
     chosen = [(entry, hint) for entry, hint in zip(BLAME, _HINTS) if hint in folded]
     if not chosen:  # the common case
         return
