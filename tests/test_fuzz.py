@@ -254,11 +254,12 @@ BLOCK_VALUES = TYPED_BITS + [
     "x # c", "x#c", "# c", "&a x", "*a", "!t x", "|", ">", "{a: 1}", "`x", "%x", "? x", ": x",
     "C#", "http://x", "a,b", "é ü", "\u00a0x", "x\u3000", "...", "---", "- - x", "'open", '"open',
     "'a' x", "[a, [b]]", '["a, b"]', "\tx", "x\t", "a\\b", "x\u2028y", "x\x85y", "[@a]",
-    "[a b, c]", "[a #b]", "['a''b']", "x:", "a : b", "\ufeffx", "a\u2029"]
+    "[a b, c]", "[a #b]", "['a''b']", "x:", "a : b", "\ufeffx", "a\u2029",
+    "#c", "C #42", "'a' # c", '"a"#c', "[a] # c]", "[a, 'b]'] # c", "1 # c", "a # b: c"]
 block_line = st.tuples(st.sampled_from([0, 0, 0, 1, 2, 2, 3, 4, 6]),
                        st.sampled_from(["", "", "", "- ", "-  ", "-"]),
                        st.sampled_from(BLOCK_KEYS + [""] * 4), st.sampled_from(BLOCK_VALUES),
-                       st.sampled_from(["", "", "  ", " # c", "\t"])).map(
+                       st.sampled_from(["", "", "  ", " # c", " #c", "  #", " # a: b", "\t"])).map(
     lambda p: " " * p[0] + p[1] + (f"{p[2]}:" + (f" {p[3]}" if p[3] else "") if p[2] else p[3]) + p[4])
 block_texts = st.lists(st.one_of(block_line, st.sampled_from(["# note", "", "   ", "  # note"])),
                        min_size=1, max_size=14).map("\n".join)

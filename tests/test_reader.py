@@ -233,7 +233,11 @@ NEAR_MISSES = [
     "title: a long title\n  that goes on\nid: HOT-1",  # a plain value over two lines
     "title:\n  a title below its key",
     "services:\n- a\n  b",
-    "title: text # a comment",
+    "title: Fix #12 now",  # the reader warns that the value stops before '#12'
+    "title: text #cut",
+    'title: "quoted"# no space',
+    "services: [a # b]",
+    "- # item below\n  x: 1",
     'title: "tab\\there"',
     "title: 'it''s'",
     "title: &t x\nowner: *t",
@@ -265,6 +269,27 @@ def test_front_matter_near_the_usual_shapes_reads_as_libyaml_reads_it(text):
     ours, events = ProblemSink("pm.md"), ProblemSink("pm.md")
     assert _shape(reader._compose(text, ours)) == _shape(reader.compose_events(text, events))
     assert [p.text() for p in ours.items] == [p.text() for p in events.items]
+
+
+COMMENTED = [
+    "title: text # a comment",
+    "severity: P2   # worst is P1\nid: HOT-1  #",
+    "impact:  # figures below\n  users_affected: 3 # about\n  # a line of its own\n",
+    "title: 'quoted' # c\nowner: \"@sre\"  # #oncall\nservices: [a, 'b]'] # c]",
+    "action_items: # none yet\n  - title: x # c: d\n    due: 2025-01-02 # late",
+    "tags: # below\n- a # first\n- b",
+]
+
+
+@pytest.mark.parametrize("text", COMMENTED)
+def test_comments_after_values_are_read_line_by_line_as_libyaml_reads_them(text):
+    """A comment after a value (or after a key whose value is below it) keeps the usual
+    front matter on the fast reading, with libyaml's tree and no problem."""
+    fast = block_yaml.read(text, reader.implicit_types())
+    assert fast is not None
+    events = ProblemSink("pm.md")
+    assert _shape(fast) == _shape(reader.compose_events(text, events))
+    assert events.items == []
 
 
 def test_the_usual_front_matter_is_read_line_by_line():

@@ -3,8 +3,8 @@
 Read through libyaml, a front matter costs about 2 us a YAML event, most of it making
 Python objects (each event and its two marks) that are dropped at once. Nearly every
 post-mortem keeps to a plain part of YAML: block mappings and lists, values on one line
-(plain, or quoted without escapes) and one-line lists in brackets. This module reads
-that part only. It declines (returns None) at the first line outside it, and wherever
+(plain, or quoted without escapes) and one-line lists in brackets, with comments on
+lines of their own or after a value. This module reads that part only. It declines (returns None) at the first line outside it, and wherever
 the file would get any problem (a duplicate key, say), leaving the file to
 :mod:`reader`'s reading of libyaml's events; so a tree it returns is the one that
 reading builds, which a differential test checks.
@@ -29,9 +29,10 @@ _OUTSIDE = re.compile("[\x00-\x09\x0b-\x1f\\\\\x7f-\x9f\u2028\u2029\ud800-\udfff
 _ROW = re.compile(r"^( *)(?:-( +))?(?:([A-Za-z_][A-Za-z0-9_-]{0,127}):(?: +|$))?(.*?) *$", re.M)
 # A plain value starts with none of YAML's indicators ('-' only before a digit).
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@` ")
-_DOUBLE = re.compile(r'"([^"]*)" *')
-_SINGLE = re.compile(r"'([^']*)' *")
-_FLOW = re.compile(r"\[(.*)\] *")
+# After a quoted value or a list in brackets, a comment may follow a space.
+_DOUBLE = re.compile(r'"([^"]*)"(?: +#.*)?')
+_SINGLE = re.compile(r"'([^']*)'(?: +#.*)?")
+_FLOW = re.compile(r"\[(.*?)\](?: +#.*)?")
 _FLOW_PLAIN_REST = re.compile(r"[^:,\[\]{}#'\"]*")  # what a flow context ends a value at
 MAX_NESTING = 10  # far inside reader.MAX_DEPTH: nothing read here is refused as too deep
 
@@ -69,8 +70,10 @@ def _rows(front_text: str) -> list[tuple[int, int, bool, int, str | None, str]]:
     for number, match in enumerate(_ROW.finditer(front_text), start=2):
         indent, spaces, key, value = match.groups()
         if spaces is None:
-            if key is None and (not value or value[0] == "#"):
-                continue  # blank, or a comment
+            if not value or value[0] == "#":
+                if key is None:
+                    continue  # blank, or a comment
+                value = ""  # 'key: # comment': nothing on the line after the key
             rows.append((number, len(indent), False, len(indent), key, value))
         else:
             rows.append((number, len(indent), True, len(indent) + 1 + len(spaces), key, value))
@@ -144,8 +147,13 @@ class _Reading:
     def value(self, text: str, line: int) -> Node:
         """A value written on its line: plain, quoted, or a list in brackets."""
         if _starts_plain(text):
-            if ": " in text or text[-1] == ":" or " #" in text:
-                raise _Declined  # a key where none may be, or a comment
+            comment = text.find(" #")
+            if comment != -1:
+                if text[comment + 2:comment + 3] not in ("", " "):
+                    raise _Declined  # 'C #42': the reader warns that the value stops there
+                text = text[:comment].rstrip(" ")
+            if ": " in text or text[-1] == ":":
+                raise _Declined  # a key where none may be
             return self.plain(text, line)
         if text[0] in ("'", '"'):
             return self.quoted(text, line)
