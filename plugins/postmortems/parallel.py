@@ -16,7 +16,7 @@ import select
 import struct
 import sys
 import _thread
-from typing import Callable, Generic, Iterator, TypeVar
+from typing import Callable, Generic, Iterator, Sequence, TypeVar
 
 try:
     import fcntl
@@ -60,6 +60,13 @@ def worker_count(items: int, items_per_worker: int) -> int:
     return max(1, min(cores, items // items_per_worker))
 
 
+def chunked(items: Sequence[Item], at_least: int, most: int = MAX_CHUNKS) -> list[Sequence[Item]]:
+    """``items`` cut in order into chunks of ``at_least`` items (the last may be shorter),
+    or of more where that would make over ``most`` chunks."""
+    size = max(at_least, -(-len(items) // most))
+    return [items[start:start + size] for start in range(0, len(items), size)]
+
+
 def map_forked(function: Callable[[Item], Result], items: list[Item],
                workers: int) -> list[Result]:
     """``[function(item) for item in items]``, computed by this process and ``workers - 1``
@@ -80,10 +87,9 @@ class ForkedMap(Generic[Item, Result]):
                  here: Callable[[Item], Result] | None = None) -> None:
         """``chunk_size`` items a claim at least (by default as many as keep claims cheap);
         ``here`` computes an item in this process, where that differs from ``function``."""
-        size = max(chunk_size or CHUNK, -(-len(items) // MAX_CHUNKS))
         self.function = function
         self.here = here or function
-        self.chunks = [items[start:start + size] for start in range(0, len(items), size)]
+        self.chunks = chunked(items, chunk_size or CHUNK)
         self.children: dict[int, int] = {}  # pid -> in-memory file of its results
         self.read_to: dict[int, int] = {}  # pid -> how far its file has been read
         self.done: dict[int, list[Result]] = {}
@@ -117,7 +123,7 @@ class ForkedMap(Generic[Item, Result]):
         then waits for the workers and reads what they computed."""
         try:
             for number in self.claims.in_order():
-                self.done[number] = [self.function(item) for item in self.chunks[number]]
+                self._compute_here(number)
                 self._collect_all()  # what workers finished meanwhile
             for pid, output in list(self.children.items()):
                 os.waitpid(pid, 0)
@@ -125,9 +131,10 @@ class ForkedMap(Generic[Item, Result]):
                 os.close(self.children.pop(pid))
         finally:
             self.cancel()
-        return [result for number, chunk in enumerate(self.chunks)
-                for result in (self.done[number] if number in self.done
-                               else [self.function(item) for item in chunk])]
+        for number in range(len(self.chunks)):
+            if number not in self.done:  # a failed worker's
+                self._compute_here(number)
+        return [result for number in range(len(self.chunks)) for result in self.done[number]]
 
     def result(self, number: int) -> list[Result]:
         """The results of chunk ``number`` (each asked for once), as soon as they are known:

@@ -21,7 +21,7 @@ from .catalog import Catalog, PostMortem
 from .graph import Graph
 from .html import Stash, esc
 from .linker import Linker
-from .parallel import MAX_CHUNKS, ForkedMap, fork_is_safe
+from .parallel import MAX_CHUNKS, ForkedMap, chunked, fork_is_safe
 from .metrics import by_service
 
 SECTION = "postmortems"
@@ -158,8 +158,7 @@ class SiteBuild:
     def _parts_tasks(self) -> list[tuple[str, ...]]:
         """Post-mortem pages in the order MkDocs renders them, in chunks."""
         uris = tuple(f.src_uri for f in self.files.documentation_pages() if f.src_uri in self._by_src)
-        size = max(PARTS_CHUNK, -(-len(uris) // (MAX_CHUNKS - 1)))  # one task is the generated pages
-        return [uris[start:start + size] for start in range(0, len(uris), size)]
+        return chunked(uris, PARTS_CHUNK, MAX_CHUNKS - 1)  # one task is the generated pages
 
     def _run_task(self, task: tuple[str, ...], stash: Stash) -> Any:
         """A task, wherever it runs: the generated pages, or post-mortem pages' parts (their
