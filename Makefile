@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: serve build test validate new browser clean schema fuzz bench
+.PHONY: serve build test lint validate new browser clean schema fuzz bench
 
 $(STAMP): requirements.txt plugins/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,13 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }
 
-test: $(STAMP) browser
+test: $(STAMP) browser lint
 	$(BIN)/python -m pytest
+
+# The style the code keeps (pyproject.toml): ruff's checks and its formatting.
+lint: $(STAMP)
+	$(BIN)/ruff check plugins tests bench hooks.py
+	$(BIN)/ruff format --check --quiet plugins tests bench hooks.py
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

@@ -11,7 +11,7 @@ from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from postmortems import pages
+from postmortems.render import pages
 
 LATEST_MARKER = "<!-- home:latest -->"
 ON_THIS_DAY_MARKER = "<!-- home:on-this-day -->"
@@ -19,7 +19,11 @@ LATEST_COUNT = 5
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-    if page.file.src_uri != "index.md" or LATEST_MARKER not in markdown and ON_THIS_DAY_MARKER not in markdown:
+    if (
+        page.file.src_uri != "index.md"
+        or LATEST_MARKER not in markdown
+        and ON_THIS_DAY_MARKER not in markdown
+    ):
         return None
     plugin = config.plugins.get("postmortems")
     build = getattr(plugin, "build", None)
@@ -31,11 +35,21 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
         return get_relative_url(target, page.url)
 
     latest = [r for r in catalog.records if r.started][:LATEST_COUNT]
-    markdown = markdown.replace(LATEST_MARKER, pages.listing(latest, catalog.settings, href, build.url_of))
+    markdown = markdown.replace(
+        LATEST_MARKER, pages.listing(latest, catalog.settings, href, build.url_of)
+    )
     today = build.today
-    earlier = [r for r in catalog.records if r.started
-               and (lambda d: (d.month, d.day) == (today.month, today.day) and d.year < today.year)(
-                   r.started.astimezone(catalog.settings.tz).date())]
-    on_this_day = (pages.listing(earlier, catalog.settings, href, build.url_of) if earlier
-                   else "<p>No incident started on this date in earlier years.</p>")
+    earlier = [
+        r
+        for r in catalog.records
+        if r.started
+        and (lambda d: (d.month, d.day) == (today.month, today.day) and d.year < today.year)(
+            r.started.astimezone(catalog.settings.tz).date()
+        )
+    ]
+    on_this_day = (
+        pages.listing(earlier, catalog.settings, href, build.url_of)
+        if earlier
+        else "<p>No incident started on this date in earlier years.</p>"
+    )
     return markdown.replace(ON_THIS_DAY_MARKER, on_this_day)

@@ -46,8 +46,9 @@ def run(args: list[str], cwd: Path) -> tuple[float, int]:
     """Wall seconds and peak memory (KiB) of one child process."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", POSTMORTEMS_CACHE_DIR=str(cwd / "parse-cache"))
     start = time.perf_counter()
-    process = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     errors = process.stderr.read().decode()
@@ -101,8 +102,9 @@ for victim in files[len(files) // 2:][:{REBUILDS}]:
 print(statistics.median(plugin_s), statistics.median(totals))
 """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    ).stdout.split()
     return float(out[-2]), float(out[-1])
 
 
@@ -112,15 +114,22 @@ def measure(count: int, runs: int, workdir: Path) -> dict:
     write_config(root, plugin=False)
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
     validate = [str(Path(sys.executable).parent / "postmortems"), "validate"]
-    samples: dict[str, list[float]] = {k: [] for k in ("plain", "full", "validate", "warm", "floor")}
+    samples: dict[str, list[float]] = {
+        k: [] for k in ("plain", "full", "validate", "warm", "floor")
+    }
     memory: dict[str, int] = {"plain": 0, "full": 0}
     run(validate, root)  # fills the command line's parse cache for the warm runs
-    builds = (("plain", mkdocs + ["-f", "plain.yml", "--site-dir", "plain-site"]),
-              ("full", mkdocs + ["-f", "mkdocs.yml", "--site-dir", "site"]))
+    builds = (
+        ("plain", mkdocs + ["-f", "plain.yml", "--site-dir", "plain-site"]),
+        ("full", mkdocs + ["-f", "mkdocs.yml", "--site-dir", "site"]),
+    )
     # A second or two each: run SHORT_REPEATS times a round, so that one slow moment of a
     # shared machine does not decide their ratio.
-    checks = (("validate", validate + ["--no-cache"]), ("warm", validate),
-              ("floor", [sys.executable, "-c", FLOOR, "docs/postmortems"])) * SHORT_REPEATS
+    checks = (
+        ("validate", validate + ["--no-cache"]),
+        ("warm", validate),
+        ("floor", [sys.executable, "-c", FLOOR, "docs/postmortems"]),
+    ) * SHORT_REPEATS
     for _ in range(runs):  # interleaved
         for key, args in builds + checks:
             seconds, peak = run(args, root)
@@ -132,17 +141,25 @@ def measure(count: int, runs: int, workdir: Path) -> dict:
     data = re.findall(r'class="pm-chart-data"[^>]*>(.*?)</script>', dashboard, re.S)
     median = {k: statistics.median(v) for k, v in samples.items()}
     shutil.rmtree(root)
-    return {"n": count, **median, "plugin_rebuild": plugin_s, "dirty_build": dirty_s,
-            "mem_plain": memory["plain"] / 1024, "mem_full": memory["full"] / 1024,
-            "dashboard_kib": len(dashboard.encode()) / 1024,
-            "chart_data_kib": sum(len(d.encode()) for d in data) / 1024}
+    return {
+        "n": count,
+        **median,
+        "plugin_rebuild": plugin_s,
+        "dirty_build": dirty_s,
+        "mem_plain": memory["plain"] / 1024,
+        "mem_full": memory["full"] / 1024,
+        "dashboard_kib": len(dashboard.encode()) / 1024,
+        "chart_data_kib": sum(len(d.encode()) for d in data) / 1024,
+    }
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| N | plain build | full build | full/plain | validate | floor | validate/floor "
-             "| validate, cached/floor | plugin on serve rebuild | dirty rebuild | peak MiB plain/full "
-             "| dashboard KiB | chart data KiB |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| N | plain build | full build | full/plain | validate | floor | validate/floor "
+        "| validate, cached/floor | plugin on serve rebuild | dirty rebuild | peak MiB plain/full "
+        "| dashboard KiB | chart data KiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['plain']:.2f} s | {r['full']:.2f} s | {r['full'] / r['plain']:.2f} "
@@ -150,22 +167,30 @@ def table(rows: list[dict]) -> str:
             f"| {r['warm'] / r['floor']:.2f} "
             f"| {r['plugin_rebuild'] * 1000:.0f} ms | {r['dirty_build']:.2f} s "
             f"| {r['mem_plain']:.0f} / {r['mem_full']:.0f} | {r['dashboard_kib']:.0f} "
-            f"| {r['chart_data_kib']:.0f} |")
+            f"| {r['chart_data_kib']:.0f} |"
+        )
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         scale = last["n"] / first["n"]
         lines.append("")
-        lines.append(f"Scaling {first['n']:,} -> {last['n']:,} (x{scale:g}): full build "
-                     f"x{last['full'] / first['full']:.2f}, validate x{last['validate'] / first['validate']:.2f}, "
-                     f"chart data x{last['chart_data_kib'] / first['chart_data_kib']:.2f}.")
+        lines.append(
+            f"Scaling {first['n']:,} -> {last['n']:,} (x{scale:g}): full build "
+            f"x{last['full'] / first['full']:.2f}, "
+            f"validate x{last['validate'] / first['validate']:.2f}, "
+            f"chart data x{last['chart_data_kib'] / first['chart_data_kib']:.2f}."
+        )
     return "\n".join(lines)
 
 
 def environment() -> str:
-    versions = ", ".join(f"{name} {metadata.version(name)}" for name in
-                         ("mkdocs", "mkdocs-material", "pyyaml", "plotly", "mkdocs-postmortems"))
-    return (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {platform.platform()}; "
-            f"{os.cpu_count()} cores; Python {platform.python_version()}; {versions}")
+    versions = ", ".join(
+        f"{name} {metadata.version(name)}"
+        for name in ("mkdocs", "mkdocs-material", "pyyaml", "plotly", "mkdocs-postmortems")
+    )
+    return (
+        f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; {platform.platform()}; "
+        f"{os.cpu_count()} cores; Python {platform.python_version()}; {versions}"
+    )
 
 
 def compile_plugin() -> None:
@@ -198,10 +223,12 @@ def main() -> int:
             f"{args.runs} interleaved rounds; validate and its floor run {SHORT_REPEATS} times a "
             f"round; serve rebuilds: median of {REBUILDS}, each after an edit to another "
             f"post-mortem).\n\n{environment()}\n\n{text}\n\n"
-            "`validate` is a first run (`--no-cache`, as in CI); \"cached\" is a run again over "
+            '`validate` is a first run (`--no-cache`, as in CI); "cached" is a run again over '
             "unchanged files (an editor, a pre-commit hook).\n\n"
             "Targets: full/plain <= 1.10; validate/floor <= 1.5; plugin work on a serve rebuild "
-            "< 100 ms at 1,000; chart data independent of N.\n", encoding="utf-8")
+            "< 100 ms at 1,000; chart data independent of N.\n",
+            encoding="utf-8",
+        )
     return 0
 
 

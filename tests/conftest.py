@@ -59,15 +59,23 @@ A missing guard on the pool.
 """
 
 
-def good(id: str = "HOT-100", title: str = "Checkout errors", severity: str = "P2",
-         status: str = "Draft", started: str = "2025-03-04T10:00:00Z") -> str:
+def good(
+    id: str = "HOT-100",
+    title: str = "Checkout errors",
+    severity: str = "P2",
+    status: str = "Draft",
+    started: str = "2025-03-04T10:00:00Z",
+) -> str:
     """A complete post-mortem, valid in every status."""
     try:
-        first_row = datetime.fromisoformat(started.replace("Z", "+00:00")).strftime("%Y-%m-%d %H:%M")
+        first_row = datetime.fromisoformat(started.replace("Z", "+00:00")).strftime(
+            "%Y-%m-%d %H:%M"
+        )
     except ValueError:
         first_row = "2025-03-04 10:00"
-    return GOOD.format(id=id, title=title, severity=severity, status=status, started=started,
-                       first_row=first_row)
+    return GOOD.format(
+        id=id, title=title, severity=severity, status=status, started=started, first_row=first_row
+    )
 
 
 MKDOCS_YML = """\
@@ -108,14 +116,20 @@ class Site:
         """Run a real ``mkdocs build`` in a fresh process, from the site's folder."""
         return subprocess.run(
             [sys.executable, "-m", "mkdocs", "build", "--site-dir", "site", *args],
-            cwd=self.root, capture_output=True, text=True, timeout=300,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=300,
         )
 
     def validate(self, *args: str) -> subprocess.CompletedProcess[str]:
         """Run the ``postmortems`` command line from the site's folder."""
         return subprocess.run(
             [sys.executable, "-m", "postmortems.cli", *args],
-            cwd=self.root, capture_output=True, text=True, timeout=120,
+            cwd=self.root,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
 
     def html(self, url: str) -> str:
@@ -124,7 +138,7 @@ class Site:
     def article(self, url: str) -> str:
         """The page's content, without the theme's nav and table of contents."""
         page = self.html(url)
-        return page[page.index("<article"): page.index("</article>")]
+        return page[page.index("<article") : page.index("</article>")]
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -176,8 +190,16 @@ class Browser:
         self._pw = sync_playwright().start()
         self.browser = self._pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
         self.console_errors: list[str] = []
         self.outside_requests: list[str] = []
 
@@ -190,7 +212,10 @@ class Browser:
 
         def guard(route):
             host = urlsplit(route.request.url).hostname
-            if route.request.url.startswith(("data:", "blob:")) or host in ("127.0.0.1", "localhost"):
+            if route.request.url.startswith(("data:", "blob:")) or host in (
+                "127.0.0.1",
+                "localhost",
+            ):
                 route.continue_()
             else:
                 self.outside_requests.append(route.request.url)

@@ -10,9 +10,21 @@ from conftest import REPO
 
 def test_benchmark_runs_and_writes_its_table(tmp_path):
     output = tmp_path / "BENCHMARKS.md"
-    result = subprocess.run([sys.executable, str(REPO / "bench/bench.py"), "--sizes", "50",
-                             "--runs", "1", "--output", str(output)],
-                            capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench/bench.py"),
+            "--sizes",
+            "50",
+            "--runs",
+            "1",
+            "--output",
+            str(output),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     row = next(line for line in result.stdout.splitlines() if line.startswith("| 50 |"))
     cells = [c.strip() for c in row.strip("|").split("|")]

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import ARTIFACTS, Served, Site, good
 
 pytestmark = pytest.mark.browser
 
-SERVICES = {"HOT-1": "checkout-api", "HOT-2": "search-api", "HOT-3": "checkout-api",
-            "HOT-4": "orders-db", "HOT-5": "search-api"}
+SERVICES = {
+    "HOT-1": "checkout-api",
+    "HOT-2": "search-api",
+    "HOT-3": "checkout-api",
+    "HOT-4": "orders-db",
+    "HOT-5": "search-api",
+}
 SEVERITIES = {"HOT-1": "P3", "HOT-2": "P1", "HOT-3": "P4", "HOT-4": "P2", "HOT-5": "P1"}
 
 
@@ -17,11 +21,17 @@ SEVERITIES = {"HOT-1": "P3", "HOT-2": "P1", "HOT-3": "P4", "HOT-4": "P2", "HOT-5
 def served(tmp_path_factory):
     site = Site(tmp_path_factory.mktemp("browser") / "src")
     for n, ident in enumerate(SERVICES, start=1):
-        text = good(id=ident, title=f"Incident number {n}", severity=SEVERITIES[ident],
-                    started=f"2025-03-0{n}T10:00:00Z")
-        text = text.replace("2025-03-04T1", f"2025-03-0{n}T1").replace(
-            "2025-03-04 11:30", f"2025-03-0{n} 11:30").replace(
-            "services: [checkout-api]", f"services: [{SERVICES[ident]}]")
+        text = good(
+            id=ident,
+            title=f"Incident number {n}",
+            severity=SEVERITIES[ident],
+            started=f"2025-03-0{n}T10:00:00Z",
+        )
+        text = (
+            text.replace("2025-03-04T1", f"2025-03-0{n}T1")
+            .replace("2025-03-04 11:30", f"2025-03-0{n} 11:30")
+            .replace("services: [checkout-api]", f"services: [{SERVICES[ident]}]")
+        )
         site.add(f"2025-03-0{n}-incident.md", text)
     result = site.build("--strict")
     assert result.returncode == 0, result.stderr

@@ -40,8 +40,10 @@ def test_strict_build_fails_on_a_bad_file_with_its_line(site):
     site.add("2025-03-05-bad.md", good(id="HOT-2", severity="P9"))
     result = site.build("--strict")
     assert result.returncode == 1
-    assert "docs/postmortems/2025-03-05-bad.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4" \
+    assert (
+        "docs/postmortems/2025-03-05-bad.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4"
         in result.stderr
+    )
     assert "Aborted with" in result.stdout + result.stderr
 
 
@@ -49,8 +51,10 @@ def test_strict_build_fails_on_a_warning(site):
     site.add("a.md", good(id="HOT-1").replace("owner:", "related: [HOT-404]\nowner:", 1))
     result = site.build("--strict")
     assert result.returncode == 1
-    assert "docs/postmortems/a.md:12: warning: related: HOT-404 names no post-mortem on this site" \
+    assert (
+        "docs/postmortems/a.md:12: warning: related: HOT-404 names no post-mortem on this site"
         in result.stderr
+    )
 
 
 def test_strict_build_of_a_clean_site_passes(site):
@@ -77,7 +81,7 @@ def test_plain_build_publishes_every_page_and_lists_problems(site):
     assert "Still here." in broken_page
 
     index = site.article("postmortems")
-    attention = index[index.index("Needs attention"):]
+    attention = index[index.index("Needs attention") :]
     parsed = Text.of(attention)
     assert "docs/postmortems/2025-03-05-bad.md" in parsed.text
     assert "docs/postmortems/2025-03-06-broken.md" in parsed.text
@@ -86,8 +90,10 @@ def test_plain_build_publishes_every_page_and_lists_problems(site):
 
 def test_post_mortem_urls_and_catalog_json(site):
     site.add("2025-03-04-checkout.md", good(id="HOT-1"))
-    site.add("2025/2025-05-01-nested.md", good(id="HOT-2", started="2025-05-01T10:00:00Z")
-             .replace("2025-03-04", "2025-05-01"))
+    site.add(
+        "2025/2025-05-01-nested.md",
+        good(id="HOT-2", started="2025-05-01T10:00:00Z").replace("2025-03-04", "2025-05-01"),
+    )
     assert site.build("--strict").returncode == 0
     assert (site.root / "site/postmortems/2025-03-04-checkout/index.html").exists()
     assert (site.root / "site/postmortems/2025/2025-05-01-nested/index.html").exists()
@@ -105,7 +111,10 @@ def test_templates_are_not_published(site):
 
 
 def test_own_index_receives_the_generated_content_at_the_marker(site):
-    site.add("index.md", "# Our incidents\n\nRead this first.\n\n<!-- postmortems:index -->\n\nFooter text.\n")
+    site.add(
+        "index.md",
+        "# Our incidents\n\nRead this first.\n\n<!-- postmortems:index -->\n\nFooter text.\n",
+    )
     site.add("a.md", good(id="HOT-1"))
     result = site.build("--strict")
     assert result.returncode == 0, result.stderr
@@ -115,11 +124,14 @@ def test_own_index_receives_the_generated_content_at_the_marker(site):
 
 def test_bad_setting_stops_the_build_with_a_clear_message(tmp_path):
     from conftest import Site
+
     site = Site(tmp_path / "s", options="review_deadlines: {P1: soon}\n")
     result = site.build()
     assert result.returncode == 1
-    assert "review_deadlines: P1: 'soon' is not a deadline; write '3 days' or '5 business days'" \
-        in result.stderr
+    assert (
+        "option 'review_deadlines': P1: 'soon' is not a deadline; "
+        "write '3 days' or '5 business days'" in result.stderr
+    )
 
 
 def test_pages_rendered_beside_mkdocs_are_those_rendered_in_line(tmp_path):
@@ -136,13 +148,28 @@ def test_pages_rendered_beside_mkdocs_are_those_rendered_in_line(tmp_path):
     for workers in ("2", "1"):  # 2: a parse worker even for the few example files
         out = tmp_path / f"site{workers}"
         env = dict(os.environ, POSTMORTEMS_WORKERS=workers)
-        result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir",
-                                 str(out)], cwd=REPO, capture_output=True, text=True, timeout=300,
-                                env=env)
+        result = subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+        )
         assert result.returncode == 0, result.stderr
-        outputs.append({str(p.relative_to(out)): p.read_bytes() for p in out.rglob("*")
-                        if p.is_file() and p.suffix != ".gz"})
+        outputs.append(
+            {
+                str(p.relative_to(out)): p.read_bytes()
+                for p in out.rglob("*")
+                if p.is_file() and p.suffix != ".gz"
+            }
+        )
     forked, in_line = outputs
     assert forked.keys() == in_line.keys()
-    assert {"postmortems.json", "feed.xml", "dashboard/index.html", "postmortems/index.html"} <= forked.keys()
+    assert {
+        "postmortems.json",
+        "feed.xml",
+        "dashboard/index.html",
+        "postmortems/index.html",
+    } <= forked.keys()
     assert [name for name in forked if forked[name] != in_line[name]] == []

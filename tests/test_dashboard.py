@@ -14,7 +14,6 @@ from datetime import date, datetime, timezone
 
 import frontmatter
 import pytest
-
 from conftest import REPO
 from test_build import Text
 
@@ -22,8 +21,13 @@ from test_build import Text
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("example") / "site"
-    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-                            cwd=REPO, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
     return out
 
@@ -34,8 +38,9 @@ def read(out, url):
 
 def chart_data(html: str) -> dict:
     specs = []
-    for raw in re.findall(r'<script type="application/json" class="pm-chart-data"[^>]*>(.*?)</script>',
-                          html, re.S):
+    for raw in re.findall(
+        r'<script type="application/json" class="pm-chart-data"[^>]*>(.*?)</script>', html, re.S
+    ):
         assert "</" not in raw and "<!--" not in raw
         specs += json.loads(raw)
     return {spec["key"]: spec["figure"] for spec in specs}
@@ -61,12 +66,19 @@ def expected():
         if "downtime_minutes" in meta:
             downtime[month][meta["severity"]] += meta["downtime_minutes"]
         elif "resolved" in meta:
-            downtime[month][meta["severity"]] += (as_utc(meta["resolved"]) - started).total_seconds() / 60
+            downtime[month][meta["severity"]] += (
+                as_utc(meta["resolved"]) - started
+            ).total_seconds() / 60
         if "resolved" in meta and "detected" in meta:
-            ttr[month].append((as_utc(meta["resolved"]) - as_utc(meta["detected"])).total_seconds() / 60)
+            ttr[month].append(
+                (as_utc(meta["resolved"]) - as_utc(meta["detected"])).total_seconds() / 60
+            )
     # Plain dicts: a lookup of an empty month must not add it for the tests that follow.
-    return ({m: dict(c) for m, c in counts.items()}, {m: dict(d) for m, d in downtime.items()},
-            dict(ttr))
+    return (
+        {m: dict(c) for m, c in counts.items()},
+        {m: dict(d) for m, d in downtime.items()},
+        dict(ttr),
+    )
 
 
 def trace(figure, name):
@@ -82,7 +94,10 @@ def test_incidents_and_downtime_per_month_match(example_site, expected):
             assert value == counts.get(month, {}).get(severity, 0), (severity, month)
         down = trace(charts["downtime"], severity)
         for month, value in zip(down["x"], down["y"]):
-            assert value == pytest.approx(downtime.get(month, {}).get(severity, 0)), (severity, month)
+            assert value == pytest.approx(downtime.get(month, {}).get(severity, 0)), (
+                severity,
+                month,
+            )
 
 
 def test_every_month_is_present_and_empty_months_are_zero(example_site, expected):
@@ -143,7 +158,9 @@ def test_review_pages_for_every_month_with_incidents(example_site, expected):
 
 def test_review_page_groups_action_items_due_by_owner(example_site):
     html = read(example_site, "reviews/2026-06")
-    section = html[html.index('id="action-items-due-this-month"'):html.index('id="overdue-action-items"')]
+    section = html[
+        html.index('id="action-items-due-this-month"') : html.index('id="overdue-action-items"')
+    ]
     owners = re.findall(r"<h3[^>]*>(.*?)</h3>", section)
     assert owners == sorted(owners, key=str.lower) and "@bwilson" in owners
 
@@ -175,7 +192,9 @@ def test_dashboard_and_review_page_draw_in_a_browser(example_site, browser):
         page.goto(server.base + "dashboard/")
         page.wait_for_function(
             "document.querySelectorAll('.pm-chart[data-drawn]').length === "
-            "document.querySelectorAll('.pm-chart').length", timeout=30000)
+            "document.querySelectorAll('.pm-chart').length",
+            timeout=30000,
+        )
         charts = page.locator(".pm-chart")
         assert charts.count() == 7
         for n in range(charts.count()):
@@ -212,7 +231,7 @@ def test_axes_carry_their_titles_in_the_form_plotly_js_reads(example_site):
 
 
 def test_chart_json_is_valid_json_with_gaps_for_non_finite_values_and_no_raw_markup():
-    from postmortems import charts as charts_module
+    from postmortems.render import charts as charts_module
 
     figure = charts_module.Figure()
     figure.add_scatter(name="</script><b>", x=["2026-01", "2026-02"], y=[float("nan"), 3.5])

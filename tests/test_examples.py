@@ -6,12 +6,11 @@ import json
 from collections import Counter
 
 import pytest
-
-from postmortems import catalog
-from postmortems.schema import json_schema
-from postmortems.site_config import load_site_config
-
 from conftest import REPO
+
+from postmortems.catalog import catalog
+from postmortems.cli.site_config import load_site_config
+from postmortems.read.schema import json_schema
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +28,9 @@ def test_examples_cover_every_severity_status_and_action_state(examples):
     assert len(examples.records) >= 30
     assert set(settings.severities) <= {r.meta["severity"] for r in examples.records}
     assert set(settings.statuses) <= {r.meta["status"] for r in examples.records}
-    states = Counter(item["status"] for r in examples.records
-                     for item in r.meta.get("action_items", []))
+    states = Counter(
+        item["status"] for r in examples.records for item in r.meta.get("action_items", [])
+    )
     assert set(settings.action_item_statuses) <= set(states)
 
 
@@ -52,9 +52,14 @@ def test_examples_have_recurrence_chains(examples):
 
 def test_examples_cross_midnight_and_days(examples):
     settings = examples.settings
-    days = [(r.meta["started"].astimezone(settings.tz).date(),
-             r.meta["resolved"].astimezone(settings.tz).date())
-            for r in examples.records if r.meta.get("resolved")]
+    days = [
+        (
+            r.meta["started"].astimezone(settings.tz).date(),
+            r.meta["resolved"].astimezone(settings.tz).date(),
+        )
+        for r in examples.records
+        if r.meta.get("resolved")
+    ]
     assert any((end - start).days == 1 for start, end in days)
     assert any((end - start).days >= 2 for start, end in days)
 
@@ -63,7 +68,8 @@ def test_published_json_schema_is_up_to_date():
     site = load_site_config(REPO / "mkdocs.yml")
     published = json.loads((REPO / "docs/schema/postmortem.schema.json").read_text())
     assert published == json_schema(site.settings), (
-        "regenerate: .venv/bin/postmortems schema -o docs/schema/postmortem.schema.json")
+        "regenerate: .venv/bin/postmortems schema -o docs/schema/postmortem.schema.json"
+    )
 
 
 def test_schema_follows_the_site_settings():
@@ -85,7 +91,8 @@ def test_json_schema_accepts_every_example_and_rejects_a_bad_one(examples):
 
     Yaml12ish.yaml_implicit_resolvers = {
         ch: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()}
+        for ch, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
 
     for record in examples.records:
         text = (REPO / record.path).read_text(encoding="utf-8").split("\n---\n", 1)[0]

@@ -15,44 +15,143 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from postmortems import block_yaml, card, catalog, export, pages, placeholders, reader, schema, writing
-from postmortems.body import CANONICAL, heading_title, sections
-from postmortems.graph import Graph
-from postmortems.linker import Linker
-from postmortems.metrics import by_service
-from postmortems.problems import ProblemSink
-from postmortems.reader import parse_bytes
-from postmortems.settings import Settings
+from postmortems.catalog import catalog
+from postmortems.catalog.graph import Graph
+from postmortems.catalog.metrics import by_service
+from postmortems.fast import block_yaml
+from postmortems.model.problems import ProblemSink
+from postmortems.model.settings import Settings
+from postmortems.read import placeholders, reader, schema, writing
+from postmortems.read.body import CANONICAL, heading_title, sections
+from postmortems.read.reader import parse_bytes
+from postmortems.render import card, export, pages
+from postmortems.render.linker import Linker
 
 SETTINGS = Settings()
 LINE_RE = re.compile(r"^pm\d*\.md:[1-9]\d*: (error|warning): ")
-KEYS = ["id", "title", "severity", "status", "started", "detected", "mitigated", "resolved",
-        "downtime_minutes", "detected_by", "services", "tags", "owner", "responders",
-        "review_meeting", "impact", "recurrence", "related", "action_items", "render_macros",
-        "serverity", "x"]
-YAML_BITS = ["HOT-1", "HOT-2", "P1", "P9", "Closed", "Draft", "2025-01-01T10:00:00Z",
-             "2024-02-30", "1:30", "no", "~", "@me", "&a", "*a", "!!python/name:os.system", "#",
-             "[", "]", "{", "}", ": ", "- ", "|", ">", "'", '"', "\t", "\n", "  ", "<script>",
-             "{{ 7*7 }}", "é", "١٣", "\u2011", "\ufeff", "\r\n", "---", "..."]
+KEYS = [
+    "id",
+    "title",
+    "severity",
+    "status",
+    "started",
+    "detected",
+    "mitigated",
+    "resolved",
+    "downtime_minutes",
+    "detected_by",
+    "services",
+    "tags",
+    "owner",
+    "responders",
+    "review_meeting",
+    "impact",
+    "recurrence",
+    "related",
+    "action_items",
+    "render_macros",
+    "serverity",
+    "x",
+]
+YAML_BITS = [
+    "HOT-1",
+    "HOT-2",
+    "P1",
+    "P9",
+    "Closed",
+    "Draft",
+    "2025-01-01T10:00:00Z",
+    "2024-02-30",
+    "1:30",
+    "no",
+    "~",
+    "@me",
+    "&a",
+    "*a",
+    "!!python/name:os.system",
+    "#",
+    "[",
+    "]",
+    "{",
+    "}",
+    ": ",
+    "- ",
+    "|",
+    ">",
+    "'",
+    '"',
+    "\t",
+    "\n",
+    "  ",
+    "<script>",
+    "{{ 7*7 }}",
+    "é",
+    "١٣",
+    "\u2011",
+    "\ufeff",
+    "\r\n",
+    "---",
+    "...",
+]
 
-scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True),
-                    st.text(max_size=30), st.sampled_from(YAML_BITS), st.dates().map(str))
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(st.sampled_from(KEYS + ["title", "owner"]), inner,
-                                                 max_size=4)), max_leaves=12)
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.sampled_from(YAML_BITS),
+    st.dates().map(str),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.sampled_from(KEYS + ["title", "owner"]), inner, max_size=4),
+    ),
+    max_leaves=12,
+)
 front_matters = st.dictionaries(st.sampled_from(KEYS), values, max_size=12)
-raw_yaml = st.lists(st.one_of(st.sampled_from(KEYS).map(lambda k: k + ": "),
-                              st.sampled_from(YAML_BITS), st.text(max_size=8)),
-                    max_size=40).map("".join)
-bodies = st.lists(st.one_of(st.sampled_from(["```", "`HOT-1`", "HOT-1", "[HOT-2](x)", "<a>",
-                                             "<div>", "\n\n", "    code", "- item", "[Name]",
-                                             "| a | b |", "{% raw %}", "<!--"]),
-                            st.text(max_size=20)), max_size=30).map(" ".join)
+raw_yaml = st.lists(
+    st.one_of(
+        st.sampled_from(KEYS).map(lambda k: k + ": "),
+        st.sampled_from(YAML_BITS),
+        st.text(max_size=8),
+    ),
+    max_size=40,
+).map("".join)
+bodies = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "```",
+                "`HOT-1`",
+                "HOT-1",
+                "[HOT-2](x)",
+                "<a>",
+                "<div>",
+                "\n\n",
+                "    code",
+                "- item",
+                "[Name]",
+                "| a | b |",
+                "{% raw %}",
+                "<!--",
+            ]
+        ),
+        st.text(max_size=20),
+    ),
+    max_size=30,
+).map(" ".join)
 
-FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")), deadline=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
 def run_everything(texts: list[str | bytes]) -> None:
@@ -61,7 +160,9 @@ def run_everything(texts: list[str | bytes]) -> None:
         sources = []
         for n, text in enumerate(texts):
             path = Path(folder) / f"pm{n}.md"
-            path.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass"))
+            path.write_bytes(
+                text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+            )
             sources.append(catalog.Source(str(path), f"pm{n}.md", f"pm{n}"))
         result = catalog.load(sources, SETTINGS)
         for problem in result.problems:
@@ -70,8 +171,9 @@ def run_everything(texts: list[str | bytes]) -> None:
         url_of = export.default_url
         graph = Graph(result)
         for record in result.records:
-            card.page_markdown(record, SETTINGS, date(2026, 11, 23), graph.of(record),
-                               lambda r: url_of(r))
+            card.page_markdown(
+                record, SETTINGS, date(2026, 11, 23), graph.of(record), lambda r: url_of(r)
+            )
             Linker(SETTINGS.id_pattern).link(record.body, lambda i: ("x/", "t"))
         pages.index_page(result, href, url_of, "postmortems.json")
         for year in pages.years(result):
@@ -121,9 +223,29 @@ def test_many_files_together(files):
     run_everything(texts)
 
 
-BODY_LINES = ["## Summary", "### Root cause", "#### Timeline", "# Title", "##NoSpace", "## ", "```",
-              "````", "~~~", "  ```py", "    ```", "text with ``` inside", "", "| 10:00 | x |",
-              "| --- | --- |", "<!-- c -->", "## Impact ##", "\t```", " ~~~~", "##\tTabbed", "\r"]
+BODY_LINES = [
+    "## Summary",
+    "### Root cause",
+    "#### Timeline",
+    "# Title",
+    "##NoSpace",
+    "## ",
+    "```",
+    "````",
+    "~~~",
+    "  ```py",
+    "    ```",
+    "text with ``` inside",
+    "",
+    "| 10:00 | x |",
+    "| --- | --- |",
+    "<!-- c -->",
+    "## Impact ##",
+    "\t```",
+    " ~~~~",
+    "##\tTabbed",
+    "\r",
+]
 
 
 def _sections_line_by_line(text: str, first: int) -> dict[str, list[tuple[int, str]]]:
@@ -175,13 +297,30 @@ def _rows_cell_by_cell(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
     return rows
 
 
-TABLE_LINES = ["| Time | Event |", "| --- | --- |", "|:---:|---|", "| 10:00 | x |", "||10:01|",
-               "| 10:02", "|", "| |", "  | 11:00 | y | z |", "|||", "text", "", "| -- |", "|a|b|c|"]
+TABLE_LINES = [
+    "| Time | Event |",
+    "| --- | --- |",
+    "|:---:|---|",
+    "| 10:00 | x |",
+    "||10:01|",
+    "| 10:02",
+    "|",
+    "| |",
+    "  | 11:00 | y | z |",
+    "|||",
+    "text",
+    "",
+    "| -- |",
+    "|a|b|c|",
+]
 
 
 @FUZZ
-@given(st.lists(st.one_of(st.sampled_from(TABLE_LINES), st.text(alphabet="| -:a1", max_size=8)),
-                max_size=12))
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(TABLE_LINES), st.text(alphabet="| -:a1", max_size=8)), max_size=12
+    )
+)
 def test_timeline_rows_are_the_first_cells_a_cell_by_cell_reading_finds(lines):
     section = sections("## Timeline\n" + "\n".join(lines), 3)["timeline"]
     assert [(r.line, r.when) for r in section.table_rows] == _rows_cell_by_cell(section.lines)
@@ -209,10 +348,40 @@ def _prose_lines_reference(body: str, first: int):
         yield first + offset, re.sub(r"(`+)(?:(?!\1).)+\1", "", line)
 
 
-PROSE_BITS = ["<NAME>", "<A B>", "[Name]", "[Team name](x)", "_REPLACE_WITH_X", "`<ID>`", "``",
-              "```", "~~~", "  ```", "human error", "Human Errors", "should have known",
-              "careless", "the fault of", "@ann caused", "@bob\tforgot", "@c\ncaused", "x@d broke",
-              " ", "\n", "\t", "`", "[", "]", "<", ">", "a", "B", "!", "<A_REPLACE_WITH_B>", "[Ab <CD>]"]
+PROSE_BITS = [
+    "<NAME>",
+    "<A B>",
+    "[Name]",
+    "[Team name](x)",
+    "_REPLACE_WITH_X",
+    "`<ID>`",
+    "``",
+    "```",
+    "~~~",
+    "  ```",
+    "human error",
+    "Human Errors",
+    "should have known",
+    "careless",
+    "the fault of",
+    "@ann caused",
+    "@bob\tforgot",
+    "@c\ncaused",
+    "x@d broke",
+    " ",
+    "\n",
+    "\t",
+    "`",
+    "[",
+    "]",
+    "<",
+    ">",
+    "a",
+    "B",
+    "!",
+    "<A_REPLACE_WITH_B>",
+    "[Ab <CD>]",
+]
 
 
 @FUZZ
@@ -221,48 +390,203 @@ def test_wording_checks_find_what_a_line_by_line_reading_finds(bits):
     body = "".join(bits)
     lines = list(_prose_lines_reference(body, 5))
     assert list(placeholders.find_in_body(body, 5)) == [
-        (number, found) for number, text in lines for found in placeholders.PLACEHOLDER_RE.findall(text)]
+        (number, found)
+        for number, text in lines
+        for found in placeholders.PLACEHOLDER_RE.findall(text)
+    ]
     sink = ProblemSink("pm.md")
     writing._check_language(body, 5, sink)
-    expected = [(number, label) for number, text in lines
-                for pattern, label, *_ in writing.BLAME if pattern.search(text)]
+    expected = [
+        (number, label)
+        for number, text in lines
+        for pattern, label, *_ in writing.BLAME
+        if pattern.search(text)
+    ]
     assert [(p.line, p.message.split("'")[1]) for p in sink.items] == expected
 
 
 # Plain scalars whose YAML 1.1 type is not a string, or nearly: what the reader must resolve
 # as YAML's own resolver does, with or without asking it.
-TYPED_BITS = ["yes", "No", "ON", "off", "y", "n", "Y", "~", "null", "Null", "NULL", "", "0o17",
-              "0x1F", "0b101", "017", "1:30", "-1:30", "1_000", ".inf", "-.Inf", ".NaN", "-.5",
-              "+1", "1e3", "6.8523015e+5", "2024-01-01", "2024-1-1 10:00:00", "2024-01-01t10:00Z",
-              "<<", "=", "!", "&", "*", "true", "True", "tRUE", "t", "f", "o", "-", ".", "+",
-              "0", "Off", "nO", "n/a", "01:02:03", "12:00", "@x", "1.0.0", "~x", "=x", "<<x"]
-typed_lines = st.lists(st.tuples(st.sampled_from(KEYS + TYPED_BITS), st.sampled_from(TYPED_BITS),
-                                 st.sampled_from(["{}: {}", "{}: [{}, x]", "{}:\n  - {}",
-                                                  "{}: '{}'", "? {}\n: {}", "{}: !!str {}",
-                                                  "{}: ! {}", "{}: {{a: {}}}"])),
-                       max_size=8).map(lambda rows: "\n".join(form.format(key, value)
-                                                              for key, value, form in rows))
+TYPED_BITS = [
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "y",
+    "n",
+    "Y",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "017",
+    "1:30",
+    "-1:30",
+    "1_000",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "-.5",
+    "+1",
+    "1e3",
+    "6.8523015e+5",
+    "2024-01-01",
+    "2024-1-1 10:00:00",
+    "2024-01-01t10:00Z",
+    "<<",
+    "=",
+    "!",
+    "&",
+    "*",
+    "true",
+    "True",
+    "tRUE",
+    "t",
+    "f",
+    "o",
+    "-",
+    ".",
+    "+",
+    "0",
+    "Off",
+    "nO",
+    "n/a",
+    "01:02:03",
+    "12:00",
+    "@x",
+    "1.0.0",
+    "~x",
+    "=x",
+    "<<x",
+]
+typed_lines = st.lists(
+    st.tuples(
+        st.sampled_from(KEYS + TYPED_BITS),
+        st.sampled_from(TYPED_BITS),
+        st.sampled_from(
+            [
+                "{}: {}",
+                "{}: [{}, x]",
+                "{}:\n  - {}",
+                "{}: '{}'",
+                "? {}\n: {}",
+                "{}: !!str {}",
+                "{}: ! {}",
+                "{}: {{a: {}}}",
+            ]
+        ),
+    ),
+    max_size=8,
+).map(lambda rows: "\n".join(form.format(key, value) for key, value, form in rows))
 nested = st.tuples(st.integers(15, 25), st.sampled_from(["[{}]", "{{a: {}}}", "\n- {}"])).map(
-    lambda t: "a: " + functools.reduce(lambda inner, _: t[1].format(inner), range(t[0]), "x"))
+    lambda t: "a: " + functools.reduce(lambda inner, _: t[1].format(inner), range(t[0]), "x")
+)
 # Lines in the shapes the line-by-line reading takes, and in shapes near them it must leave
 # to libyaml: indents, dashes, keys and values that YAML reads in other ways.
-BLOCK_KEYS = ["id", "title", "a", "x_y", "k-1", "true", "no", "<<", "a b", "é", "-", "? a", "'q'",
-              "A" * 130, "a:b"]
+BLOCK_KEYS = [
+    "id",
+    "title",
+    "a",
+    "x_y",
+    "k-1",
+    "true",
+    "no",
+    "<<",
+    "a b",
+    "é",
+    "-",
+    "? a",
+    "'q'",
+    "A" * 130,
+    "a:b",
+]
 BLOCK_VALUES = TYPED_BITS + [
-    "plain text", "HOT-1", "'quoted'", '"dq"', "'it''s'", '"a\\"b"', "[a, b]", "[]",
-    "[ a , 'b', \"c\" ]", "[a,]", "[a: b]", "[1, 2.5, no]", "- x", "-1", "-x", "a: b", "a:",
-    "x # c", "x#c", "# c", "&a x", "*a", "!t x", "|", ">", "{a: 1}", "`x", "%x", "? x", ": x",
-    "C#", "http://x", "a,b", "é ü", "\u00a0x", "x\u3000", "...", "---", "- - x", "'open", '"open',
-    "'a' x", "[a, [b]]", '["a, b"]', "\tx", "x\t", "a\\b", "x\u2028y", "x\x85y", "[@a]",
-    "[a b, c]", "[a #b]", "['a''b']", "x:", "a : b", "\ufeffx", "a\u2029",
-    "#c", "C #42", "'a' # c", '"a"#c', "[a] # c]", "[a, 'b]'] # c", "1 # c", "a # b: c"]
-block_line = st.tuples(st.sampled_from([0, 0, 0, 1, 2, 2, 3, 4, 6]),
-                       st.sampled_from(["", "", "", "- ", "-  ", "-"]),
-                       st.sampled_from(BLOCK_KEYS + [""] * 4), st.sampled_from(BLOCK_VALUES),
-                       st.sampled_from(["", "", "  ", " # c", " #c", "  #", " # a: b", "\t"])).map(
-    lambda p: " " * p[0] + p[1] + (f"{p[2]}:" + (f" {p[3]}" if p[3] else "") if p[2] else p[3]) + p[4])
-block_texts = st.lists(st.one_of(block_line, st.sampled_from(["# note", "", "   ", "  # note"])),
-                       min_size=1, max_size=14).map("\n".join)
+    "plain text",
+    "HOT-1",
+    "'quoted'",
+    '"dq"',
+    "'it''s'",
+    '"a\\"b"',
+    "[a, b]",
+    "[]",
+    "[ a , 'b', \"c\" ]",
+    "[a,]",
+    "[a: b]",
+    "[1, 2.5, no]",
+    "- x",
+    "-1",
+    "-x",
+    "a: b",
+    "a:",
+    "x # c",
+    "x#c",
+    "# c",
+    "&a x",
+    "*a",
+    "!t x",
+    "|",
+    ">",
+    "{a: 1}",
+    "`x",
+    "%x",
+    "? x",
+    ": x",
+    "C#",
+    "http://x",
+    "a,b",
+    "é ü",
+    "\u00a0x",
+    "x\u3000",
+    "...",
+    "---",
+    "- - x",
+    "'open",
+    '"open',
+    "'a' x",
+    "[a, [b]]",
+    '["a, b"]',
+    "\tx",
+    "x\t",
+    "a\\b",
+    "x\u2028y",
+    "x\x85y",
+    "[@a]",
+    "[a b, c]",
+    "[a #b]",
+    "['a''b']",
+    "x:",
+    "a : b",
+    "\ufeffx",
+    "a\u2029",
+    "#c",
+    "C #42",
+    "'a' # c",
+    '"a"#c',
+    "[a] # c]",
+    "[a, 'b]'] # c",
+    "1 # c",
+    "a # b: c",
+]
+block_line = st.tuples(
+    st.sampled_from([0, 0, 0, 1, 2, 2, 3, 4, 6]),
+    st.sampled_from(["", "", "", "- ", "-  ", "-"]),
+    st.sampled_from(BLOCK_KEYS + [""] * 4),
+    st.sampled_from(BLOCK_VALUES),
+    st.sampled_from(["", "", "  ", " # c", " #c", "  #", " # a: b", "\t"]),
+).map(
+    lambda p: (
+        " " * p[0] + p[1] + (f"{p[2]}:" + (f" {p[3]}" if p[3] else "") if p[2] else p[3]) + p[4]
+    )
+)
+block_texts = st.lists(
+    st.one_of(block_line, st.sampled_from(["# note", "", "   ", "  # note"])),
+    min_size=1,
+    max_size=14,
+).map("\n".join)
 
 
 def _block_lines(node, indent: int, step: int, indentless: bool) -> list[str]:
@@ -288,19 +612,35 @@ def _block_lines(node, indent: int, step: int, indentless: bool) -> list[str]:
     return lines
 
 
-block_trees = st.recursive(st.sampled_from(BLOCK_VALUES), lambda inner: st.one_of(
-    st.lists(inner, min_size=1, max_size=3),
-    st.dictionaries(st.sampled_from(BLOCK_KEYS[:8]), inner, min_size=1, max_size=3)), max_leaves=12)
-block_docs = st.tuples(st.dictionaries(st.sampled_from(KEYS), block_trees, min_size=1, max_size=6),
-                       st.sampled_from([1, 2, 4]), st.booleans()).map(
-    lambda p: "\n".join(_block_lines(p[0], 0, p[1], p[2])))
+block_trees = st.recursive(
+    st.sampled_from(BLOCK_VALUES),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=3),
+        st.dictionaries(st.sampled_from(BLOCK_KEYS[:8]), inner, min_size=1, max_size=3),
+    ),
+    max_leaves=12,
+)
+block_docs = st.tuples(
+    st.dictionaries(st.sampled_from(KEYS), block_trees, min_size=1, max_size=6),
+    st.sampled_from([1, 2, 4]),
+    st.booleans(),
+).map(lambda p: "\n".join(_block_lines(p[0], 0, p[1], p[2])))
 block_dumps = st.tuples(front_matters, st.sampled_from([2, 4]), st.booleans()).map(
-    lambda p: yaml.safe_dump(p[0], default_flow_style=False, indent=p[1], allow_unicode=p[2],
-                             sort_keys=False))
-yaml_texts = st.one_of(raw_yaml, typed_lines, nested, block_texts, block_docs, block_dumps,
-                       st.tuples(typed_lines, typed_lines).map("\n--- x\n".join),
-                       front_matters.map(lambda f: yaml.safe_dump(f, default_flow_style=None)),
-                       front_matters.map(lambda f: yaml.safe_dump(f, default_flow_style=True)))
+    lambda p: yaml.safe_dump(
+        p[0], default_flow_style=False, indent=p[1], allow_unicode=p[2], sort_keys=False
+    )
+)
+yaml_texts = st.one_of(
+    raw_yaml,
+    typed_lines,
+    nested,
+    block_texts,
+    block_docs,
+    block_dumps,
+    st.tuples(typed_lines, typed_lines).map("\n--- x\n".join),
+    front_matters.map(lambda f: yaml.safe_dump(f, default_flow_style=None)),
+    front_matters.map(lambda f: yaml.safe_dump(f, default_flow_style=True)),
+)
 
 
 def _short(tag: str) -> str:
@@ -330,7 +670,9 @@ def _composed(text: str, sink: ProblemSink):
             if tag in ("str", "int", "float", "bool", "null", "timestamp"):
                 return ("scalar", node.value, tag, not node.style, line)
         elif isinstance(node, yaml.SequenceNode) and tag == "seq":
-            items = [(item.start_mark.line + 2, walk(item, depth + 1, field)) for item in node.value]
+            items = [
+                (item.start_mark.line + 2, walk(item, depth + 1, field)) for item in node.value
+            ]
             return ("list", line, [item for item in items if item[1] is not None])
         elif isinstance(node, yaml.MappingNode) and tag == "map":
             pairs: dict[str, tuple] = {}
@@ -374,12 +716,14 @@ def test_the_tree_is_what_yaml_compose_reads(text):
     ours = ProblemSink("pm.md")
     tree = reader._compose(text, ours)
     expected_tree, expected_problems = _composed(text, ProblemSink("pm.md"))
-    if any("anchor" in message or "second occurrence" in message
-           for *_, message in expected_problems):
+    if any(
+        "anchor" in message or "second occurrence" in message for *_, message in expected_problems
+    ):
         return  # compose refuses an anchor set twice; an anchor changes nothing for us
     assert (None if tree is None else _ours(tree)) == expected_tree
-    assert sorted((p.line, p.field) for p in ours.items if not p.message.startswith(
-        "the value stops before")) == sorted(problem[:2] for problem in expected_problems)
+    assert sorted(
+        (p.line, p.field) for p in ours.items if not p.message.startswith("the value stops before")
+    ) == sorted(problem[:2] for problem in expected_problems)
 
 
 @FUZZ
@@ -397,13 +741,32 @@ def test_the_line_by_line_reading_builds_the_tree_libyaml_events_build(text):
     assert _ours(fast) == _ours(full)
 
 
-ID_BITS = ["HOT-1", "HOT-12-3", "XHOT-1", "HOT-1a", "-", "--", "| --- |", "2024-01-01", "HOT-",
-           "A-1", "AB-1", "\n", " ", "`", "HOT-13432\nHOT-2", "é-1", "HOT-1-"]
+ID_BITS = [
+    "HOT-1",
+    "HOT-12-3",
+    "XHOT-1",
+    "HOT-1a",
+    "-",
+    "--",
+    "| --- |",
+    "2024-01-01",
+    "HOT-",
+    "A-1",
+    "AB-1",
+    "\n",
+    " ",
+    "`",
+    "HOT-13432\nHOT-2",
+    "é-1",
+    "HOT-1-",
+]
 
 
 @FUZZ
-@given(st.lists(st.one_of(st.sampled_from(ID_BITS), st.text(max_size=5)), max_size=30),
-       st.sampled_from([r"^[A-Z][A-Z0-9]+(-[0-9]+)+$", r"^[A-Z]+-?[0-9]+$"]))
+@given(
+    st.lists(st.one_of(st.sampled_from(ID_BITS), st.text(max_size=5)), max_size=30),
+    st.sampled_from([r"^[A-Z][A-Z0-9]+(-[0-9]+)+$", r"^[A-Z]+-?[0-9]+$"]),
+)
 def test_the_lines_holding_ids_are_those_a_search_of_each_line_finds(bits, pattern):
     text = "".join(bits)
     probe = re.compile(pattern.strip("^$"), re.ASCII)
@@ -418,13 +781,34 @@ def _split_line_by_line(text: str):
         return None
     for index in range(1, len(lines)):
         if re.fullmatch(r"(?:---|\.\.\.)[ \t]*", lines[index]):
-            return "\n".join(lines[1:index]), "\n".join(lines[index + 1:]), index + 2
+            return "\n".join(lines[1:index]), "\n".join(lines[index + 1 :]), index + 2
     return "unclosed"
 
 
 @FUZZ
-@given(st.lists(st.sampled_from(["---", "...", "--- ", "---\t", "----", "-- -", ".. .", "\n",
-                                 "a: 1", " ", "x", "---x", "\n---", "\n..."]), max_size=20))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "---",
+                "...",
+                "--- ",
+                "---\t",
+                "----",
+                "-- -",
+                ".. .",
+                "\n",
+                "a: 1",
+                " ",
+                "x",
+                "---x",
+                "\n---",
+                "\n...",
+            ]
+        ),
+        max_size=20,
+    )
+)
 def test_the_fences_are_found_as_a_line_by_line_reading_finds_them(bits):
     text = "".join(bits)
     try:
@@ -454,12 +838,19 @@ def test_a_plain_value_gets_the_type_yaml_resolves(value):
 def test_a_resolver_added_to_yaml_is_heeded():
     """A site (or another plugin) that teaches YAML a new implicit type changes our reading too."""
     own = "yaml_implicit_resolvers" in yaml.CSafeLoader.__dict__
-    saved = {first: list(entries) for first, entries in yaml.CSafeLoader.yaml_implicit_resolvers.items()}
+    saved = {
+        first: list(entries) for first, entries in yaml.CSafeLoader.yaml_implicit_resolvers.items()
+    }
     try:
-        yaml.add_implicit_resolver("tag:yaml.org,2002:int", re.compile(r"^\^[0-9]+$"), list("^"),
-                                   Loader=yaml.CSafeLoader)
+        yaml.add_implicit_resolver(
+            "tag:yaml.org,2002:int", re.compile(r"^\^[0-9]+$"), list("^"), Loader=yaml.CSafeLoader
+        )
         parsed = parse_bytes(b"---\ncount: ^12\nday: 2024-06-01\nname: ^x\n---\n", "x.md")
-        assert [parsed.front[k].tag for k in ("count", "day", "name")] == ["int", "timestamp", "str"]
+        assert [parsed.front[k].tag for k in ("count", "day", "name")] == [
+            "int",
+            "timestamp",
+            "str",
+        ]
     finally:
         if own:
             yaml.CSafeLoader.yaml_implicit_resolvers = saved
@@ -469,12 +860,27 @@ def test_a_resolver_added_to_yaml_is_heeded():
 
 
 timestamp_texts = st.one_of(
-    st.tuples(st.datetimes(min_value=datetime(1, 1, 1, 0, 0), max_value=datetime(9999, 12, 31)),
-              st.sampled_from(["T", " ", "t", "  "]),
-              st.sampled_from(["", "Z", "z", "+00:00", "-00:00", "+05:30", "-0800", "+24:00", " Z",
-                               "+14:00", "-12:59", "+23:60"]),
-              st.sampled_from(["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"]))
-    .map(lambda p: p[0].strftime(f"%Y-%m-%d{p[1]}{p[3]}") + p[2]),
+    st.tuples(
+        st.datetimes(min_value=datetime(1, 1, 1, 0, 0), max_value=datetime(9999, 12, 31)),
+        st.sampled_from(["T", " ", "t", "  "]),
+        st.sampled_from(
+            [
+                "",
+                "Z",
+                "z",
+                "+00:00",
+                "-00:00",
+                "+05:30",
+                "-0800",
+                "+24:00",
+                " Z",
+                "+14:00",
+                "-12:59",
+                "+23:60",
+            ]
+        ),
+        st.sampled_from(["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"]),
+    ).map(lambda p: p[0].strftime(f"%Y-%m-%d{p[1]}{p[3]}") + p[2]),
     st.text(alphabet="0123456789-:T Z+.", max_size=26),
 )
 
@@ -495,5 +901,8 @@ def test_the_usual_timestamps_read_as_field_by_field(text):
             assert str(raised.value) == str(exc)
             continue
         got = schema.parse_timestamp(text, zone)
-        assert (got, got.utcoffset(), got.tzinfo.tzname(got)) == \
-            (expected, expected.utcoffset(), expected.tzinfo.tzname(expected))
+        assert (got, got.utcoffset(), got.tzinfo.tzname(got)) == (
+            expected,
+            expected.utcoffset(),
+            expected.tzinfo.tzname(expected),
+        )

@@ -7,16 +7,22 @@ import os
 import subprocess
 from datetime import datetime, timezone
 
-from postmortems.history import last_changed
+from postmortems.render.history import last_changed
 
 COMMITTED = datetime(2020, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
 TOUCHED = datetime(2024, 6, 7, 8, 9, 10, tzinfo=timezone.utc)
 
 
 def _git(folder, *args: str) -> None:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com",
-               GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com",
-               GIT_AUTHOR_DATE=COMMITTED.isoformat(), GIT_COMMITTER_DATE=COMMITTED.isoformat())
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.com",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.com",
+        GIT_AUTHOR_DATE=COMMITTED.isoformat(),
+        GIT_COMMITTER_DATE=COMMITTED.isoformat(),
+    )
     subprocess.run(["git", "-C", str(folder), *args], check=True, capture_output=True, env=env)
 
 

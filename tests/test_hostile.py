@@ -9,11 +9,10 @@ import shutil
 from html.parser import HTMLParser
 
 import pytest
-
-from postmortems import catalog
-from postmortems.settings import Settings
-
 from conftest import REPO, Site, good
+
+from postmortems.catalog import catalog
+from postmortems.model.settings import Settings
 
 FIXTURES = REPO / "tests/fixtures/hostile"
 SECRET = "TOPSECRET-7f3a"
@@ -39,8 +38,11 @@ class Scan(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.bad.append(f"<{tag} {name}>")
-            if name in ("href", "src", "action") and value and \
-                    value.strip().lower().startswith(("javascript:", "data:", "vbscript:")):
+            if (
+                name in ("href", "src", "action")
+                and value
+                and value.strip().lower().startswith(("javascript:", "data:", "vbscript:"))
+            ):
                 self.bad.append(f"<{tag} {name}={value}>")
             if name == "style" and tag not in ("span",):  # none of ours; only code highlighting
                 self.bad.append(f"<{tag} style>")
@@ -65,10 +67,13 @@ def hostile_site(tmp_path_factory):
     (outside / "stolen.md").write_text(good(id="HOT-29999") + f"\n{OUTSIDE}\n", encoding="utf-8")
     site = Site(base / "repo")
     config = site.config.read_text(encoding="utf-8")
-    config += (f"  - macros:\n      render_by_default: true\n      include_dir: includes\n"
-               f"extra:\n  secret: {SECRET}\n  team: Skyline SRE\n")
-    config = config.replace("  - postmortems\n",
-                            "  - postmortems:\n      template_variables: [team]\n")
+    config += (
+        f"  - macros:\n      render_by_default: true\n      include_dir: includes\n"
+        f"extra:\n  secret: {SECRET}\n  team: Skyline SRE\n"
+    )
+    config = config.replace(
+        "  - postmortems\n", "  - postmortems:\n      template_variables: [team]\n"
+    )
     site.config.write_text(config, encoding="utf-8")
     (site.root / "includes").mkdir()
     (site.root / "includes/ok.md").write_text("Included text.\n", encoding="utf-8")
@@ -78,20 +83,35 @@ def hostile_site(tmp_path_factory):
     os.symlink(outside / "stolen.md", site.pm / "2025-02-01-stolen.md")
     site.add("2025-02-02-huge.md", good(id="HOT-29998") + "x" * 1_100_000)
     site.add("2025-02-03-good.md", good(id="HOT-20001", title="The real one"))
-    recent = good(id="HOT-20010", title="Recent <img src=x onerror=alert(12)>",
-                  started="2026-10-02T10:00:00Z").replace("2025-03-04", "2026-10-02").replace(
-        "services: [checkout-api]", 'services: ["<img src=x onerror=alert(11)>", "</script><!--"]')
+    recent = (
+        good(
+            id="HOT-20010",
+            title="Recent <img src=x onerror=alert(12)>",
+            started="2026-10-02T10:00:00Z",
+        )
+        .replace("2025-03-04", "2026-10-02")
+        .replace(
+            "services: [checkout-api]",
+            'services: ["<img src=x onerror=alert(11)>", "</script><!--"]',
+        )
+    )
     site.add("2026-10-02-recent-hostile.md", recent)
     (site.docs / "ops.md").write_text(
         "# Ops\n\nSandboxed: {{ 6 * 1009 }}; team: {{ team }}; secret: {{ secret }}.\n\n"
-        "{% include 'ok.md' %}\n\nSee HOT-20001.\n", encoding="utf-8")
-    (site.docs / "config.md").write_text("# Config\n\n{{ config.extra.secret }}\n", encoding="utf-8")
+        "{% include 'ok.md' %}\n\nSee HOT-20001.\n",
+        encoding="utf-8",
+    )
+    (site.docs / "config.md").write_text(
+        "# Config\n\n{{ config.extra.secret }}\n", encoding="utf-8"
+    )
     (site.docs / "extra.md").write_text("# Extra\n\n{{ extra.secret }}\n", encoding="utf-8")
     (site.docs / "shell.md").write_text(
         "# Shell\n\n{{ cycler.__init__.__globals__.os.popen('echo PWNED-OPS').read() }}\n",
-        encoding="utf-8")
-    (site.docs / "include.md").write_text("# Include\n\n{% include 'secret.txt' %}\n",
-                                          encoding="utf-8")
+        encoding="utf-8",
+    )
+    (site.docs / "include.md").write_text(
+        "# Include\n\n{% include 'secret.txt' %}\n", encoding="utf-8"
+    )
     result = site.build()
     assert result.returncode == 0, result.stderr
     site.log = result.stderr
@@ -100,8 +120,12 @@ def hostile_site(tmp_path_factory):
 
 def site_files(site: Site):
     for path in (site.root / "site").rglob("*"):
-        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".js") \
-                and "assets/javascripts" not in path.as_posix() and path.name != "plotly.min.js":
+        if (
+            path.is_file()
+            and path.suffix in (".html", ".json", ".xml", ".js")
+            and "assets/javascripts" not in path.as_posix()
+            and path.name != "plotly.min.js"
+        ):
             yield path, path.read_text(encoding="utf-8", errors="replace")
 
 
@@ -131,8 +155,10 @@ def test_no_secret_and_no_file_from_outside_the_repository(hostile_site):
         assert OUTSIDE not in text, path
     assert not (hostile_site.root / "site/postmortems/2025-02-01-stolen").exists()
     assert not (hostile_site.root / "site/postmortems/2025-02-02-huge").exists()
-    assert ("docs/postmortems/2025-02-01-stolen.md:1: error: the file is a link to a place "
-            "outside the repository") in hostile_site.log
+    assert (
+        "docs/postmortems/2025-02-01-stolen.md:1: error: the file is a link to a place "
+        "outside the repository"
+    ) in hostile_site.log
     assert "docs/postmortems/2025-02-02-huge.md:1: error: the file is " in hostile_site.log
 
 
@@ -147,8 +173,11 @@ def test_no_markup_from_data_runs_anywhere(hostile_site):
 
 def test_markup_shows_as_typed(hostile_site):
     from test_build import Text
-    title = ("</script><script>alert('title')</script> <img src=x onerror=alert(1)> | *em* "
-             "`tick` [x](javascript:alert(2))")
+
+    title = (
+        "</script><script>alert('title')</script> <img src=x onerror=alert(1)> | *em* "
+        "`tick` [x](javascript:alert(2))"
+    )
     page = hostile_site.html("postmortems/markup-in-front-matter")
     assert f"HOT-20003 · {title}" in Text.of(page).text  # <h1>, card and nav
     assert "<title>HOT-20003 · &lt;/script&gt;&lt;script&gt;" in page
@@ -177,13 +206,21 @@ def test_hostile_pages_and_search_run_nothing_in_a_browser(hostile_site, browser
     try:
         page = browser.page()
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
-        for url in ("postmortems/markup-in-front-matter/", "postmortems/", "services/",
-                    "postmortems/jinja-everywhere/", "reviews/2026-10/", "recurring/", "dashboard/"):
+        for url in (
+            "postmortems/markup-in-front-matter/",
+            "postmortems/",
+            "services/",
+            "postmortems/jinja-everywhere/",
+            "reviews/2026-10/",
+            "recurring/",
+            "dashboard/",
+        ):
             page.goto(server.base + url)
             page.wait_for_load_state("networkidle")
         page.wait_for_selector('.pm-chart[data-chart="services"] .ytick text')
         ticks = page.locator('.pm-chart[data-chart="services"] .ytick text').evaluate_all(
-            "els => els.map(e => e.textContent)")
+            "els => els.map(e => e.textContent)"
+        )
         assert "<img src=x onerror=alert(11)>" in ticks and "</script><!--" in ticks
         page.goto(server.base + "postmortems/markup-in-front-matter/")
         page.click(".md-search__input")
@@ -218,9 +255,11 @@ def test_sites_can_trust_raw_html_in_bodies(tmp_path):
 def test_markdown_links_and_attribute_lists_cannot_run_script(tmp_path):
     site = Site(tmp_path / "md")
     site.config.write_text(site.config.read_text())  # attr_list is enabled in the test sites
-    body = ('\n[click](javascript:alert(1)) and ![i](javascript:alert(2))\n\n'
-            '[ref]: javascript:alert(3)\n\nSee [the ref][ref].\n\n'
-            'A paragraph {: onclick="alert(4)" }\n')
+    body = (
+        "\n[click](javascript:alert(1)) and ![i](javascript:alert(2))\n\n"
+        "[ref]: javascript:alert(3)\n\nSee [the ref][ref].\n\n"
+        'A paragraph {: onclick="alert(4)" }\n'
+    )
     site.add("a.md", good(id="HOT-1") + body)
     assert site.build().returncode == 0
     scan = Scan()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from postmortems.linker import Linker
-from postmortems.settings import DEFAULT_ID_PATTERN
+from postmortems.model.settings import DEFAULT_ID_PATTERN
+from postmortems.render.linker import Linker
 
-KNOWN = {"HOT-13432": "Build pods fail", "HOT-12001": "Auth <keys> & \"quotes\""}
+KNOWN = {"HOT-13432": "Build pods fail", "HOT-12001": 'Auth <keys> & "quotes"'}
 
 
 def resolve(ident):
@@ -27,8 +27,10 @@ def test_mentions_in_prose_become_links():
 
 
 def test_tooltip_is_escaped():
-    assert link("HOT-12001") == ('<a class="pm-ref" href="../hot-12001/" '
-                                 'title="Auth &lt;keys&gt; &amp; &quot;quotes&quot;">HOT-12001</a>')
+    assert link("HOT-12001") == (
+        '<a class="pm-ref" href="../hot-12001/" '
+        'title="Auth &lt;keys&gt; &amp; &quot;quotes&quot;">HOT-12001</a>'
+    )
 
 
 def test_code_is_left_alone():
@@ -48,18 +50,33 @@ def test_list_continuation_is_not_code():
 
 
 def test_existing_links_and_raw_html_are_left_alone():
-    for text in ("[HOT-13432](https://elsewhere/)", "[see HOT-13432][ref]",
-                 "![HOT-13432](img.png)", '<a href="x">HOT-13432</a>',
-                 '<span title="HOT-13432">x</span>', "<https://t.example/HOT-13432>",
-                 "<!-- HOT-13432 -->"):
+    for text in (
+        "[HOT-13432](https://elsewhere/)",
+        "[see HOT-13432][ref]",
+        "![HOT-13432](img.png)",
+        '<a href="x">HOT-13432</a>',
+        '<span title="HOT-13432">x</span>',
+        "<https://t.example/HOT-13432>",
+        "<!-- HOT-13432 -->",
+    ):
         assert link(text) == text, text
     block = '<div class="x">\nHOT-13432\n</div>\n\nHOT-13432'
     assert link(block) == f'<div class="x">\nHOT-13432\n</div>\n\n{A}'
 
 
 def test_longer_tokens_and_lookalikes_are_not_ids():
-    for text in ("XHOT-13432", "HOT-134321", "HOT-13432a", "hot-13432", "HOT_13432",
-                 "HOT-13432-7", "HOT‑13432", "HOT-１３４３２", "HOT-١٣٤٣٢", "v2.HOT-13432x"):
+    for text in (
+        "XHOT-13432",
+        "HOT-134321",
+        "HOT-13432a",
+        "hot-13432",
+        "HOT_13432",
+        "HOT-13432-7",
+        "HOT‑13432",
+        "HOT-１３４３２",
+        "HOT-١٣٤٣٢",
+        "v2.HOT-13432x",
+    ):
         assert link(text) == text, text
 
 
@@ -74,11 +91,13 @@ def test_linear_in_the_page():
 
 
 def test_a_character_every_id_holds_is_read_off_the_pattern():
-    from postmortems.linker import required_char
+    from postmortems.render.linker import required_char
 
     assert required_char(r"[A-Z][A-Z0-9]+(-[0-9]+)+") == "-"
     assert required_char(r"(?i)inc#\d+") == "#"
     for optional in (r"[A-Z]+-?\d+", r"(?:[A-Z]+-)?\d+", r"[A-Z]+(?:-|_)\d+", r"INC\d+"):
         assert required_char(optional) is None, optional  # searched the slow way: still found
-    assert Linker(r"INC\d+").link("See INC42.", lambda i: ("x/", "t")) == \
-        'See <a class="pm-ref" href="x/" title="t">INC42</a>.'
+    assert (
+        Linker(r"INC\d+").link("See INC42.", lambda i: ("x/", "t"))
+        == 'See <a class="pm-ref" href="x/" title="t">INC42</a>.'
+    )

@@ -7,18 +7,33 @@ import re
 from datetime import datetime
 
 import pytest
-
 from conftest import REPO, Site
 from test_build import Text
 
 HOSTILE_TITLE = "Pipes | <script>alert(1)</script> *stars* [x](javascript:alert(2)) `tick`"
 
 
-def pm(id, started, resolved=None, severity="P2", status="Closed", services=("checkout-api",),
-       detected=None, downtime=None, title=None, extra=""):
+def pm(
+    id,
+    started,
+    resolved=None,
+    severity="P2",
+    status="Closed",
+    services=("checkout-api",),
+    detected=None,
+    downtime=None,
+    title=None,
+    extra="",
+):
     """A complete post-mortem: what each status requires, a timeline agreeing with the times."""
-    lines = ["---", f"id: {id}", f"title: {json.dumps(title or f'Incident {id}')}",
-             f"severity: {severity}", f"status: {status}", f"started: {started}"]
+    lines = [
+        "---",
+        f"id: {id}",
+        f"title: {json.dumps(title or f'Incident {id}')}",
+        f"severity: {severity}",
+        f"status: {status}",
+        f"started: {started}",
+    ]
     if detected:
         lines.append(f"detected: {detected}")
     if resolved:
@@ -30,21 +45,62 @@ def pm(id, started, resolved=None, severity="P2", status="Closed", services=("ch
     if reviewed and "review_meeting" not in extra:
         extra += f"review_meeting: {(resolved or started)[:10]}\n"
     if reviewed and "action_items:" not in extra:
-        extra += ("action_items:\n  - title: Guard the pool\n    owner: \"@sre\"\n"
-                  "    due: 2025-01-01\n    status: Verified\n")
+        extra += (
+            'action_items:\n  - title: Guard the pool\n    owner: "@sre"\n'
+            "    due: 2025-01-01\n    status: Verified\n"
+        )
     rows = "".join(f"| {t[:16].replace('T', ' ')} | Event. |\n" for t in (started, resolved) if t)
-    return ("\n".join(lines) + "\n" + extra + "---\n## Summary\n\nText.\n\n## Impact\n\nSome.\n\n"
-            "## Timeline\n\n| Time (UTC) | Event |\n| --- | --- |\n" + rows +
-            "\n## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n")
+    return (
+        "\n".join(lines) + "\n" + extra + "---\n## Summary\n\nText.\n\n## Impact\n\nSome.\n\n"
+        "## Timeline\n\n| Time (UTC) | Event |\n| --- | --- |\n"
+        + rows
+        + "\n## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n"
+    )
 
 
 INCIDENTS = [
     # id, started, detected, resolved, severity, status, services, downtime
-    ("HOT-1", "2024-12-30T23:00:00Z", "2024-12-30T23:10:00Z", "2024-12-31T01:00:00Z", "P1", "Closed", ["checkout-api", "orders-db"], None),
-    ("HOT-2", "2025-02-01T10:00:00Z", "2025-02-01T10:05:00Z", "2025-02-01T10:35:00Z", "P2", "Reviewed", ["checkout-api"], 20),
-    ("HOT-3", "2025-06-01T08:00:00Z", "2025-06-01T09:00:00Z", "2025-06-03T09:00:00Z", "P3", "In Review", ["search-api"], None),
+    (
+        "HOT-1",
+        "2024-12-30T23:00:00Z",
+        "2024-12-30T23:10:00Z",
+        "2024-12-31T01:00:00Z",
+        "P1",
+        "Closed",
+        ["checkout-api", "orders-db"],
+        None,
+    ),
+    (
+        "HOT-2",
+        "2025-02-01T10:00:00Z",
+        "2025-02-01T10:05:00Z",
+        "2025-02-01T10:35:00Z",
+        "P2",
+        "Reviewed",
+        ["checkout-api"],
+        20,
+    ),
+    (
+        "HOT-3",
+        "2025-06-01T08:00:00Z",
+        "2025-06-01T09:00:00Z",
+        "2025-06-03T09:00:00Z",
+        "P3",
+        "In Review",
+        ["search-api"],
+        None,
+    ),
     ("HOT-4", "2025-07-01T08:00:00Z", None, None, "P4", "Draft", ["checkout-api"], None),
-    ("HOT-5", "2025-08-01T08:00:00Z", "2025-08-01T08:01:00Z", "2025-08-01T09:01:00Z", "P1", "Closed", ["orders-db"], 45),
+    (
+        "HOT-5",
+        "2025-08-01T08:00:00Z",
+        "2025-08-01T08:01:00Z",
+        "2025-08-01T09:01:00Z",
+        "P1",
+        "Closed",
+        ["orders-db"],
+        45,
+    ),
 ]
 
 
@@ -52,16 +108,30 @@ INCIDENTS = [
 def built(tmp_path_factory):
     site = Site(tmp_path_factory.mktemp("pages") / "src", options="recent_in_nav: 3\n")
     for ident, started, detected, resolved, sev, status, services, downtime in INCIDENTS:
-        site.add(f"{started[:10]}-{ident.lower()}.md",
-                 pm(ident, started, resolved, sev, status, services, detected, downtime))
-    items = ("action_items:\n"
-             "  - title: \"Fix <b>it</b> | now\"\n    owner: \"@a\"\n    priority: High\n"
-             "    due: 2020-01-01\n    status: Open\n    ticket: https://tracker.example/OPS-1\n"
-             "  - title: Done already\n    owner: \"@b\"\n    due: 2020-01-01\n    status: Completed\n")
-    site.add("2025-09-01-hostile.md",
-             pm("HOT-6", "2025-09-01T08:00:00Z", "2025-09-01T09:35:00Z", "P3", "Closed",
-                ["we|ird <svc>", "checkout-api"], "2025-09-01T08:00:00Z", title=HOSTILE_TITLE,
-                extra=items))
+        site.add(
+            f"{started[:10]}-{ident.lower()}.md",
+            pm(ident, started, resolved, sev, status, services, detected, downtime),
+        )
+    items = (
+        "action_items:\n"
+        '  - title: "Fix <b>it</b> | now"\n    owner: "@a"\n    priority: High\n'
+        "    due: 2020-01-01\n    status: Open\n    ticket: https://tracker.example/OPS-1\n"
+        '  - title: Done already\n    owner: "@b"\n    due: 2020-01-01\n    status: Completed\n'
+    )
+    site.add(
+        "2025-09-01-hostile.md",
+        pm(
+            "HOT-6",
+            "2025-09-01T08:00:00Z",
+            "2025-09-01T09:35:00Z",
+            "P3",
+            "Closed",
+            ["we|ird <svc>", "checkout-api"],
+            "2025-09-01T08:00:00Z",
+            title=HOSTILE_TITLE,
+            extra=items,
+        ),
+    )
     result = site.build("--strict")
     assert result.returncode == 0, result.stderr
     return site
@@ -69,15 +139,23 @@ def built(tmp_path_factory):
 
 def expected_rows():
     """(id, downtime minutes, TTR minutes, services), computed here from the inputs."""
+
     def minutes(a, b):
         if not a or not b:
             return None
         fmt = "%Y-%m-%dT%H:%M:%S%z"
         return (datetime.strptime(b, fmt) - datetime.strptime(a, fmt)).total_seconds() / 60
+
     rows = []
-    for ident, started, detected, resolved, sev, status, services, downtime in INCIDENTS:
-        rows.append((ident, downtime if downtime is not None else minutes(started, resolved),
-                     minutes(detected, resolved), services))
+    for ident, started, detected, resolved, _sev, _status, services, downtime in INCIDENTS:
+        rows.append(
+            (
+                ident,
+                downtime if downtime is not None else minutes(started, resolved),
+                minutes(detected, resolved),
+                services,
+            )
+        )
     return rows
 
 
@@ -123,8 +201,11 @@ def test_summary_card_in_human_units(built):
 
 def test_action_items_table_marks_overdue(built):
     html = built.article("postmortems/2025-09-01-hostile")
-    rows = [r for r in re.findall(r"<tr>(.*?)</tr>", html[html.index('id="action-items"'):], re.S)
-            if "<td>" in r]
+    rows = [
+        r
+        for r in re.findall(r"<tr>(.*?)</tr>", html[html.index('id="action-items"') :], re.S)
+        if "<td>" in r
+    ]
     open_row, done_row = rows[0], rows[1]
     assert "overdue" in open_row and "Fix &lt;b&gt;it&lt;/b&gt; | now" in open_row
     assert '<a href="https://tracker.example/OPS-1">' in open_row
@@ -156,14 +237,16 @@ def test_hostile_front_matter_shows_as_typed(built):
 
 def test_nav_lists_the_recent_ones_newest_first(built):
     html = built.html("postmortems")
-    nav = html[html.index('class="md-nav md-nav--primary"'):html.index("md-sidebar--secondary")]
+    nav = html[html.index('class="md-nav md-nav--primary"') : html.index("md-sidebar--secondary")]
     titles = re.findall(r"(HOT-\d+) · ", Text.of(nav).text)
     assert titles == ["HOT-6", "HOT-5", "HOT-4"]
 
 
 def test_search_index_carries_the_id(built):
     index = json.loads((built.root / "site/search/search_index.json").read_text())
-    titles = [d["title"] for d in index["docs"] if d["location"].startswith("postmortems/2025-08-01")]
+    titles = [
+        d["title"] for d in index["docs"] if d["location"].startswith("postmortems/2025-08-01")
+    ]
     assert titles and titles[0] == "HOT-5 · Incident HOT-5"
 
 
@@ -185,34 +268,56 @@ def test_home_page_hooks_show_latest_and_on_this_day(tmp_path):
     site = Site(tmp_path / "home")
     shutil.copy(REPO / "hooks.py", site.root / "hooks.py")
     site.config.write_text(site.config.read_text() + "hooks: [hooks.py]\n")
-    (site.docs / "index.md").write_text("# Home\n\n<!-- home:latest -->\n\n<!-- home:on-this-day -->\n")
+    (site.docs / "index.md").write_text(
+        "# Home\n\n<!-- home:latest -->\n\n<!-- home:on-this-day -->\n"
+    )
     today = date.today()
-    year_ago = today.replace(year=today.year - 1) if not (today.month == 2 and today.day == 29) \
+    year_ago = (
+        today.replace(year=today.year - 1)
+        if not (today.month == 2 and today.day == 29)
         else today - timedelta(days=365)
-    site.add("a.md", pm("HOT-1", f"{year_ago.isoformat()}T10:00:00Z", f"{year_ago.isoformat()}T11:00:00Z"))
-    site.add("b.md", pm("HOT-2", f"{(today - timedelta(days=40)).isoformat()}T10:00:00Z", status="Draft"))
+    )
+    site.add(
+        "a.md",
+        pm("HOT-1", f"{year_ago.isoformat()}T10:00:00Z", f"{year_ago.isoformat()}T11:00:00Z"),
+    )
+    site.add(
+        "b.md", pm("HOT-2", f"{(today - timedelta(days=40)).isoformat()}T10:00:00Z", status="Draft")
+    )
     assert site.build("--strict").returncode == 0
     html = site.article("")
-    latest = html[:html.index('id="on-this-day"')] if 'id="on-this-day"' in html else html
+    latest = html[: html.index('id="on-this-day"')] if 'id="on-this-day"' in html else html
     assert "HOT-2" in latest and "HOT-1" in latest
-    on_this_day = html[html.rindex("<table"):]
+    on_this_day = html[html.rindex("<table") :]
     assert "HOT-1" in on_this_day and "HOT-2" not in on_this_day
 
 
 def test_pages_show_what_is_still_to_do_edit_links_and_last_change(tmp_path):
     site = Site(tmp_path / "todo")
-    site.config.write_text(site.config.read_text().replace(
-        "site_name: Test post-mortems\n",
-        "site_name: Test post-mortems\nrepo_url: https://git.example/sre/pm\nedit_uri: edit/main/docs/\n")
-        .replace("  font: false\n", "  font: false\n  features: [content.action.edit]\n"))
-    site.add("a.md", pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", status="Draft")
-             .replace("## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n", ""))
+    site.config.write_text(
+        site.config.read_text()
+        .replace(
+            "site_name: Test post-mortems\n",
+            "site_name: Test post-mortems\nrepo_url: https://git.example/sre/pm\nedit_uri: edit/main/docs/\n",
+        )
+        .replace("  font: false\n", "  font: false\n  features: [content.action.edit]\n")
+    )
+    site.add(
+        "a.md",
+        pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", status="Draft").replace(
+            "## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n", ""
+        ),
+    )
     assert site.build("--strict").returncode == 0
     page = site.html("postmortems/a")
     text = Text.of(site.article("postmortems/a")).text
     assert "Still to do before In Review" not in text  # summary, impact, timeline are written
-    site.add("a.md", pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", status="In Review")
-             .replace("## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n", ""))
+    site.add(
+        "a.md",
+        pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", status="In Review").replace(
+            "## Five whys\n\n1. Why? Because.\n\n## Root cause\n\nA cause.\n", ""
+        ),
+    )
     assert site.build("--strict").returncode == 0
     text = Text.of(site.article("postmortems/a")).text
     assert "Still to do before Reviewed" in text
@@ -221,5 +326,5 @@ def test_pages_show_what_is_still_to_do_edit_links_and_last_change(tmp_path):
     assert "section 'Summary'" not in text  # written already
     page = site.html("postmortems/a")
     assert 'href="https://git.example/sre/pm/edit/main/docs/postmortems/a.md"' in page
-    assert re.search(r'md-source-file__fact.*?\d{4}-\d{2}-\d{2}', site.html("postmortems/a"), re.S)
+    assert re.search(r"md-source-file__fact.*?\d{4}-\d{2}-\d{2}", site.html("postmortems/a"), re.S)
     assert "edit/main/docs/postmortems/index.md" not in site.html("postmortems")  # generated

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from postmortems import parallel
+from postmortems.fast import parallel
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
 
@@ -28,10 +28,12 @@ def test_results_come_back_in_order_as_one_process_computes_them():
 
 def _only_in(parent: int):
     """n + 1, in ``parent`` only: a worker that runs it fails."""
+
     def only_here(n: int) -> int:
         if os.getpid() != parent:
             raise RuntimeError("a worker fails")
         return n + 1
+
     return only_here
 
 
@@ -62,8 +64,13 @@ def test_an_error_everywhere_reaches_the_caller_and_leaves_no_worker_behind(monk
 
 
 def test_worker_count_follows_the_setting_and_the_amount_of_work(monkeypatch):
+    monkeypatch.setattr(parallel._thread, "_count", lambda: 0)  # as if no thread ran here
     monkeypatch.setenv("POSTMORTEMS_WORKERS", "3")
     assert parallel.worker_count(10, 150) == 3
+    monkeypatch.setenv("POSTMORTEMS_FAST", "0")  # the one switch for every fast path
+    assert parallel.worker_count(10, 150) == 1
+    assert not parallel.fork_is_safe()
+    monkeypatch.delenv("POSTMORTEMS_FAST")
     monkeypatch.setenv("POSTMORTEMS_WORKERS", "1")
     assert parallel.worker_count(10_000, 150) == 1
     monkeypatch.delenv("POSTMORTEMS_WORKERS")
@@ -78,7 +85,7 @@ def test_no_worker_is_forked_while_another_thread_runs():
 
     script = """
 import _thread, os, threading
-from postmortems.parallel import worker_count
+from postmortems.fast.parallel import worker_count
 os.environ.pop("POSTMORTEMS_WORKERS", None)
 seen = [worker_count(10_000, 150)]
 release, started = threading.Event(), threading.Event()
@@ -92,17 +99,21 @@ release.clear()
 _thread.start_new_thread(lambda: (started.set(), release.wait()), ())
 started.wait()
 seen.append(worker_count(10_000, 150))  # a thread not started through threading counts too
+os.environ["POSTMORTEMS_WORKERS"] = "2"
+seen.append(worker_count(10_000, 150))  # nor does the setting fork beside a thread
 release.set()
 print(*seen)
 """
-    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                         check=True, timeout=60).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.split()
     alone = str(min(len(os.sched_getaffinity(0)), 8))
-    assert out == [alone, "1", alone, "1"]
+    assert out == [alone, "1", alone, "1", "1"]
 
 
 def test_without_memfd_or_a_second_process_the_results_are_the_same(monkeypatch):
     """An old kernel (no memfd) or a fork refused (no processes left) changes nothing."""
+
     def no_memfd(name: str) -> int:
         raise OSError("memfd_create: function not implemented")
 
@@ -115,25 +126,29 @@ def test_without_memfd_or_a_second_process_the_results_are_the_same(monkeypatch)
     assert len({pid for *_, pid in shared}) == 2  # the worker's results came through the file
     monkeypatch.setattr(os, "fork", no_fork)
     assert [r[:2] for r in parallel.map_forked(_slowly, list(range(40)), 3)] == [
-        (n, n * n) for n in range(40)]
+        (n, n * n) for n in range(40)
+    ]
 
 
 def _early_site(tmp_path, count: int = 40) -> list:
     from conftest import good
 
-    from postmortems import catalog
+    from postmortems.catalog import catalog
 
     for n in range(count):
-        (tmp_path / f"2025-03-{n % 28 + 1:02d}-pm{n}.md").write_text(good(id=f"HOT-{n}"), encoding="utf-8")
+        (tmp_path / f"2025-03-{n % 28 + 1:02d}-pm{n}.md").write_text(
+            good(id=f"HOT-{n}"), encoding="utf-8"
+        )
     return catalog.discover(tmp_path)
 
 
 def test_parsing_begun_early_is_taken_only_for_files_unchanged_since(tmp_path, monkeypatch):
     """The plugin begins parsing when MkDocs reads its configuration; a file edited before
     the files are gathered must be read again, the others come from the early parse."""
-    from postmortems import catalog
-    from postmortems.settings import Settings
+    from postmortems.catalog import catalog
+    from postmortems.model.settings import Settings
 
+    monkeypatch.setattr(parallel._thread, "_count", lambda: 0)  # earlier tests' idle threads
     monkeypatch.setenv("POSTMORTEMS_WORKERS", "2")
     sources = _early_site(tmp_path)
     cache = catalog.ParseCache()
@@ -144,7 +159,9 @@ def test_parsing_begun_early_is_taken_only_for_files_unchanged_since(tmp_path, m
         os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
     edited = sources[7]
     text = Path(edited.abs_path).read_text(encoding="utf-8")
-    Path(edited.abs_path).write_text(text.replace("Checkout errors", "Edited later"), encoding="utf-8")
+    Path(edited.abs_path).write_text(
+        text.replace("Checkout errors", "Edited later"), encoding="utf-8"
+    )
     found = cache.get_all(sources, Settings())
     assert found[7].meta["title"] == "Edited later"
     fresh = [catalog._parse(source, Settings()) for source in sources]
@@ -156,9 +173,10 @@ def test_parsing_begun_early_is_taken_only_for_files_unchanged_since(tmp_path, m
 
 
 def test_parsing_begun_early_and_never_asked_for_leaves_no_worker(tmp_path, monkeypatch):
-    from postmortems import catalog
-    from postmortems.settings import Settings
+    from postmortems.catalog import catalog
+    from postmortems.model.settings import Settings
 
+    monkeypatch.setattr(parallel._thread, "_count", lambda: 0)  # earlier tests' idle threads
     monkeypatch.setenv("POSTMORTEMS_WORKERS", "2")
     cache = catalog.ParseCache()
     cache.parse_early(_early_site(tmp_path), Settings())

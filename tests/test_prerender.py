@@ -10,12 +10,15 @@ import sys
 from collections import Counter
 
 import pytest
+from conftest import Site, good
 from markdown.extensions import Extension
 
-from conftest import Site, good
-from postmortems import parallel, prerender
+from postmortems.adapter import prerender
+from postmortems.fast import parallel
 
-linux_only = pytest.mark.skipif(sys.platform != "linux", reason="the rendering process is forked on Linux only")
+linux_only = pytest.mark.skipif(
+    sys.platform != "linux", reason="the rendering process is forked on Linux only"
+)
 
 BODY_WITH_LINKS = """
 ## Links
@@ -30,11 +33,13 @@ def test_only_extensions_that_keep_nothing_between_pages_are_trusted_elsewhere()
         pass
 
     config = type("Config", (), {})()
-    for extensions, safe in ((["toc", "tables", "pymdownx.superfences", "material.extensions.emoji"], True),
-                             (["markdown.extensions.footnotes"], True),
-                             (["toc", "my_company.markdown_glossary"], False),
-                             (["toc", "glossary"], False),  # a module of the site's own
-                             (["toc", SiteOwnExtension()], False)):
+    for extensions, safe in (
+        (["toc", "tables", "pymdownx.superfences", "material.extensions.emoji"], True),
+        (["markdown.extensions.footnotes"], True),
+        (["toc", "my_company.markdown_glossary"], False),
+        (["toc", "glossary"], False),  # a module of the site's own
+        (["toc", SiteOwnExtension()], False),
+    ):
         config.markdown_extensions = extensions
         assert prerender.is_safe(config) is safe, extensions
 
@@ -73,7 +78,9 @@ def test_a_page_converted_in_another_process_is_the_page_mkdocs_makes(tmp_path, 
     with caplog.at_level(logging.INFO, logger="mkdocs"):
         prerender.take(page, markdown, rendered, config, files)
     assert page.content == expected.content
-    assert [(a.title, a.id, a.level) for a in page.toc] == [(a.title, a.id, a.level) for a in expected.toc]
+    assert [(a.title, a.id, a.level) for a in page.toc] == [
+        (a.title, a.id, a.level) for a in expected.toc
+    ]
     assert page.present_anchor_ids == expected.present_anchor_ids
     assert page.links_to_anchors == expected.links_to_anchors
     assert next(iter(page.links_to_anchors)) is files.get_file_from_path("index.md")
@@ -85,8 +92,9 @@ def many_with_broken_links(root, count: int = 120) -> Site:
     site = Site(root)
     for n in range(count):
         site.add(f"2025-03-04-pm-{n}.md", good(f"HOT-{n}") + BODY_WITH_LINKS.format(n=n))
-    site.config.write_text(site.config.read_text(encoding="utf-8")
-                           + "validation:\n  anchors: warn\n", encoding="utf-8")
+    site.config.write_text(
+        site.config.read_text(encoding="utf-8") + "validation:\n  anchors: warn\n", encoding="utf-8"
+    )
     return site
 
 
@@ -95,7 +103,9 @@ def warnings_of(stderr: str) -> Counter:
 
 
 @linux_only
-def test_warnings_of_pages_converted_elsewhere_are_each_printed_once_and_fail_strict(tmp_path, monkeypatch):
+def test_warnings_of_pages_converted_elsewhere_are_each_printed_once_and_fail_strict(
+    tmp_path, monkeypatch
+):
     site = many_with_broken_links(tmp_path / "s")
     monkeypatch.delenv("POSTMORTEMS_WORKERS", raising=False)
     forked = site.build("--strict")
@@ -120,7 +130,9 @@ def test_markdown_a_late_hook_changes_is_converted_as_changed(tmp_path):
         "@event_priority(-500)  # after every plugin's, ours included\n"
         "def on_page_markdown(markdown, page, **kwargs):\n"
         "    if page.file.src_uri.startswith('postmortems/2025'):\n"
-        "        return markdown + '\\n\\n## Added late\\n\\nBy a hook.\\n'\n", encoding="utf-8")
+        "        return markdown + '\\n\\n## Added late\\n\\nBy a hook.\\n'\n",
+        encoding="utf-8",
+    )
     with site.config.open("a", encoding="utf-8") as config:
         config.write("hooks: [hook.py]\n")
     result = site.build("--strict")

@@ -6,10 +6,9 @@ from __future__ import annotations
 import os
 import time
 
+from conftest import Site
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-
-from conftest import Site
 from test_build import Text
 from test_pages import pm
 
@@ -34,18 +33,36 @@ def mtime(site: Site, url: str) -> float:
 
 def test_dirty_rebuild_renders_exactly_the_dependent_pages(tmp_path):
     site = Site(tmp_path / "src", options="recent_in_nav: 1\n")
-    site.add("2025-01-01-a.md", pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", title="Old title"))
-    site.add("2025-02-01-b.md", pm("HOT-2", "2025-02-01T10:00:00Z", "2025-02-01T11:00:00Z",
-                                   extra="recurrence: [HOT-1]\n"))
-    site.add("2025-03-01-c.md", pm("HOT-3", "2025-03-01T10:00:00Z", "2025-03-01T11:00:00Z",
-                                   services=["unrelated"]).replace("Text.", "Mentions HOT-1 in prose."))
-    site.add("2025-04-01-d.md", pm("HOT-4", "2025-04-01T10:00:00Z", "2025-04-01T11:00:00Z",
-                                   services=["elsewhere"]))
+    site.add(
+        "2025-01-01-a.md",
+        pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", title="Old title"),
+    )
+    site.add(
+        "2025-02-01-b.md",
+        pm("HOT-2", "2025-02-01T10:00:00Z", "2025-02-01T11:00:00Z", extra="recurrence: [HOT-1]\n"),
+    )
+    site.add(
+        "2025-03-01-c.md",
+        pm("HOT-3", "2025-03-01T10:00:00Z", "2025-03-01T11:00:00Z", services=["unrelated"]).replace(
+            "Text.", "Mentions HOT-1 in prose."
+        ),
+    )
+    site.add(
+        "2025-04-01-d.md",
+        pm("HOT-4", "2025-04-01T10:00:00Z", "2025-04-01T11:00:00Z", services=["elsewhere"]),
+    )
     (site.docs / "notes.md").write_text("# Notes\n\nAbout HOT-1.\n", encoding="utf-8")
     (site.docs / "other.md").write_text("# Other\n\nNothing here.\n", encoding="utf-8")
     serve_like(site)
-    before = {url: mtime(site, url) for url in ("postmortems/2025-04-01-d", "other",
-                                                "services/elsewhere", "postmortems/2025-02-01-b")}
+    before = {
+        url: mtime(site, url)
+        for url in (
+            "postmortems/2025-04-01-d",
+            "other",
+            "services/elsewhere",
+            "postmortems/2025-02-01-b",
+        )
+    }
     time.sleep(0.05)
     path = site.pm / "2025-01-01-a.md"
     path.write_text(path.read_text().replace("Old title", "New title"))
@@ -87,8 +104,8 @@ def test_a_build_leaves_nothing_frozen_for_the_next_serve_rebuild(tmp_path):
     serve_like(site)
     assert gc.get_freeze_count() == 0
     (site.root / "hook.py").write_text(
-        "def on_env(env, **kwargs):\n"
-        "    raise RuntimeError('a broken hook')\n", encoding="utf-8")
+        "def on_env(env, **kwargs):\n    raise RuntimeError('a broken hook')\n", encoding="utf-8"
+    )
     with site.config.open("a", encoding="utf-8") as config:
         config.write("hooks: [hook.py]\n")
     with pytest.raises(Exception, match="a broken hook"):

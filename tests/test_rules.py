@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from postmortems import catalog
-from postmortems.settings import Settings
-
 from conftest import good
 from test_reader import check
+
+from postmortems.catalog import catalog
+from postmortems.model.settings import Settings
 
 
 def load_dir(tmp_path: Path, files: dict[str, str], settings: Settings | None = None):
@@ -30,25 +30,31 @@ def test_required_fields_are_named(tmp_path):
 def test_enum_with_did_you_mean(tmp_path):
     assert check(tmp_path, good(status="in review")) == [
         "pm.md:5: error: status: 'in review' is not one of Draft, In Review, Reviewed, Closed; "
-        "did you mean 'In Review'?"]
+        "did you mean 'In Review'?"
+    ]
 
 
 def test_id_pattern(tmp_path):
     assert check(tmp_path, good(id="hot-13432")) == [
         "pm.md:2: error: id: 'hot-13432' does not match the id pattern ^[A-Z][A-Z0-9]+(-[0-9]+)+$ "
-        "(like HOT-13432); did you mean 'HOT-13432'?"]
+        "(like HOT-13432); did you mean 'HOT-13432'?"
+    ]
 
 
 def test_ids_in_other_scripts_never_match(tmp_path):
     problems = check(tmp_path, good(id="HOT-١٣٤٣٢"))
     assert problems == [
         "pm.md:2: error: id: 'HOT-١٣٤٣٢' does not match the id pattern ^[A-Z][A-Z0-9]+(-[0-9]+)+$ "
-        "(like HOT-13432); ids use ASCII letters, digits and '-' only"]
+        "(like HOT-13432); ids use ASCII letters, digits and '-' only"
+    ]
 
 
 def test_types(tmp_path):
-    text = good().replace("owner:", "downtime_minutes: \"95\"\nimpact:\n  users_affected: 1.5\n"
-                                    "  percent_users: 140\nowner:", 1)
+    text = good().replace(
+        "owner:",
+        'downtime_minutes: "95"\nimpact:\n  users_affected: 1.5\n  percent_users: 140\nowner:',
+        1,
+    )
     assert check(tmp_path, text) == [
         "pm.md:12: error: downtime_minutes: expected a number, got '95'; remove the quotes",
         "pm.md:14: error: impact.users_affected: expected a whole number, got 1.5",
@@ -60,7 +66,8 @@ def test_timestamps_must_not_go_backwards(tmp_path):
     text = good().replace("mitigated: 2025-03-04T10:45:00Z", "mitigated: 2025-03-04T10:05:00Z")
     assert check(tmp_path, text) == [
         "pm.md:8: error: mitigated: 2025-03-04 10:05 UTC is before detected (2025-03-04 10:15 UTC); "
-        "timestamps must not go backwards: started <= detected <= mitigated <= resolved"]
+        "timestamps must not go backwards: started <= detected <= mitigated <= resolved"
+    ]
 
 
 def test_timestamp_offsets_are_respected(tmp_path):
@@ -90,13 +97,15 @@ def test_timestamp_in_the_future(tmp_path):
 def test_date_without_time_is_refused_for_timestamps(tmp_path):
     assert check(tmp_path, good(started="2025-03-04")) == [
         "pm.md:6: error: started: '2025-03-04' has no time of day; write it as "
-        "2025-03-04T00:00:00Z with the real time and offset"]
+        "2025-03-04T00:00:00Z with the real time and offset"
+    ]
 
 
 def test_resolved_required_once_reviewed(tmp_path):
     text = good(status="Reviewed").replace("resolved: 2025-03-04T11:30:00Z\n", "")
     assert check(tmp_path, text) == [
-        "pm.md:5: error: resolved: required once status is Reviewed; add when the incident was resolved"]
+        "pm.md:5: error: resolved: required once status is Reviewed; add when the incident was resolved"
+    ]
 
 
 def test_placeholders_allowed_in_draft_not_once_closed(tmp_path):
@@ -117,29 +126,36 @@ def test_placeholder_written_with_a_yaml_escape_is_still_found(tmp_path):
     text = good(status="Closed").replace("owner:", 'incident_commander: "\\x3cNAME>"\nowner:', 1)
     assert check(tmp_path, text) == [
         "pm.md:12: error: incident_commander: placeholder '<NAME>' left from the template; "
-        "replace it before status Closed"]
+        "replace it before status Closed"
+    ]
 
 
 def test_unknown_key_with_did_you_mean(tmp_path):
     text = good().replace("owner:", "serverity: P1\nowner:", 1)
-    assert check(tmp_path, text) == ["pm.md:12: warning: serverity: unknown key; did you mean 'severity'?"]
+    assert check(tmp_path, text) == [
+        "pm.md:12: warning: serverity: unknown key; did you mean 'severity'?"
+    ]
 
 
 def test_self_reference_is_an_error(tmp_path):
     text = good().replace("owner:", "recurrence: [HOT-100]\nowner:", 1)
-    assert check(tmp_path, text) == ["pm.md:12: error: recurrence[0]: HOT-100 refers to itself; "
-                                     "list other incidents here"]
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: recurrence[0]: HOT-100 refers to itself; list other incidents here"
+    ]
 
 
 def test_render_macros_in_a_post_mortem_is_an_error(tmp_path):
     text = good().replace("owner:", "render_macros: true\nowner:", 1)
-    assert check(tmp_path, text) == ["pm.md:12: error: render_macros: post-mortems are never "
-                                     "rendered as templates; remove this key"]
+    assert check(tmp_path, text) == [
+        "pm.md:12: error: render_macros: post-mortems are never "
+        "rendered as templates; remove this key"
+    ]
 
 
 def test_duplicate_ids_name_both_files(tmp_path):
-    result = load_dir(tmp_path, {"a.md": good(id="HOT-1"), "b.md": good(id="HOT-1"),
-                                 "c.md": good(id="HOT-2")})
+    result = load_dir(
+        tmp_path, {"a.md": good(id="HOT-1"), "b.md": good(id="HOT-1"), "c.md": good(id="HOT-2")}
+    )
     assert [p.text() for p in result.problems] == [
         "a.md:2: error: id: HOT-1 is also used by b.md:2; ids must be unique",
         "b.md:2: error: id: HOT-1 is also used by a.md:2; ids must be unique",
@@ -147,7 +163,9 @@ def test_duplicate_ids_name_both_files(tmp_path):
 
 
 def test_dangling_reference_is_a_warning(tmp_path):
-    text = good(id="HOT-2").replace("owner:", "recurrence: [HOT-1, HOT-99999]\nrelated: HOT-7\nowner:", 1)
+    text = good(id="HOT-2").replace(
+        "owner:", "recurrence: [HOT-1, HOT-99999]\nrelated: HOT-7\nowner:", 1
+    )
     result = load_dir(tmp_path, {"a.md": good(id="HOT-1"), "b.md": text})
     assert [p.text() for p in result.problems] == [
         "b.md:12: warning: recurrence: HOT-99999 names no post-mortem on this site",
@@ -156,16 +174,29 @@ def test_dangling_reference_is_a_warning(tmp_path):
 
 
 def test_one_bad_file_never_hides_another(tmp_path):
-    result = load_dir(tmp_path, {"a.md": good(id="HOT-1", severity="P7"), "b.md": "",
-                                 "c.md": good(id="HOT-3", status="Done"), "d.md": good(id="HOT-4")})
+    result = load_dir(
+        tmp_path,
+        {
+            "a.md": good(id="HOT-1", severity="P7"),
+            "b.md": "",
+            "c.md": good(id="HOT-3", status="Done"),
+            "d.md": good(id="HOT-4"),
+        },
+    )
     assert sorted({p.path for p in result.problems}) == ["a.md", "b.md", "c.md"]
     assert len(result.records) == 4
 
 
 def test_configured_levels_and_pattern_apply(tmp_path):
     settings = Settings(severities=("SEV0", "SEV1", "SEV2"), id_pattern=r"^INC-\d{4}-\d{4}$")
-    result = load_dir(tmp_path, {"a.md": good(id="INC-2023-0042", severity="SEV1"),
-                                 "b.md": good(id="HOT-1", severity="P1")}, settings)
+    result = load_dir(
+        tmp_path,
+        {
+            "a.md": good(id="INC-2023-0042", severity="SEV1"),
+            "b.md": good(id="HOT-1", severity="P1"),
+        },
+        settings,
+    )
     assert [p.text() for p in result.problems] == [
         r"b.md:2: error: id: 'HOT-1' does not match the id pattern ^INC-\d{4}-\d{4}$ (like HOT-13432)",
         "b.md:4: error: severity: 'P1' is not one of SEV0, SEV1, SEV2",
@@ -179,11 +210,13 @@ def test_derived_figures(tmp_path):
 
 
 def test_figures_across_midnight_and_days(tmp_path):
-    text = good(started="2025-03-04T23:50:00Z").replace(
-        "detected: 2025-03-04T10:15:00Z", "detected: 2025-03-05T00:10:00+00:00").replace(
-        "mitigated: 2025-03-04T10:45:00Z", "mitigated: 2025-03-06T01:10:00+01:00").replace(
-        "resolved: 2025-03-04T11:30:00Z", "resolved: 2025-03-07T00:00:00Z").replace(
-        "| 2025-03-04 11:30 | Resolved. |", "| 2025-03-07 00:00 | Resolved. |")
+    text = (
+        good(started="2025-03-04T23:50:00Z")
+        .replace("detected: 2025-03-04T10:15:00Z", "detected: 2025-03-05T00:10:00+00:00")
+        .replace("mitigated: 2025-03-04T10:45:00Z", "mitigated: 2025-03-06T01:10:00+01:00")
+        .replace("resolved: 2025-03-04T11:30:00Z", "resolved: 2025-03-07T00:00:00Z")
+        .replace("| 2025-03-04 11:30 | Resolved. |", "| 2025-03-07 00:00 | Resolved. |")
+    )
     result = load_dir(tmp_path, {"a.md": text})
     assert result.problems == []
     figures = result.records[0].figures
@@ -194,8 +227,13 @@ def test_figures_across_midnight_and_days(tmp_path):
 
 
 def test_empty_optional_keys_count_as_not_given(tmp_path):
-    text = good().replace("detected: 2025-03-04T10:15:00Z", "detected:").replace(
-        'owner: "@sre"', "owner:", 1).replace("review_meeting: 2025-03-06", "review_meeting: ~")
+    text = (
+        good()
+        .replace("detected: 2025-03-04T10:15:00Z", "detected:")
+        .replace('owner: "@sre"', "owner:", 1)
+        .replace("review_meeting: 2025-03-06", "review_meeting: ~")
+    )
     assert check(tmp_path, text) == []
     assert check(tmp_path, good().replace("title: Checkout errors", "title:")) == [
-        "pm.md:3: error: title: is empty; a value is required"]
+        "pm.md:3: error: title: is empty; a value is required"
+    ]

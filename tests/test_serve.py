@@ -14,7 +14,6 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-
 from conftest import Site, good
 
 ROUNDS = 50
@@ -61,9 +60,19 @@ def server(tmp_path, request):
     port = free_port()
     log = (tmp_path / "serve.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}",
-         *(["--dirty"] if request.param == "dirty" else [])],
-        cwd=site.root, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "serve",
+            "--dev-addr",
+            f"127.0.0.1:{port}",
+            *(["--dirty"] if request.param == "dirty" else []),
+        ],
+        cwd=site.root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}/"
     try:
         assert wait_until(lambda: get(base + "postmortems/")[0] == 200, 60), "serve did not start"
@@ -111,7 +120,9 @@ def test_serve_survives_edits_renames_and_deletes(server):
 
     def settled() -> bool:
         status, body = get(base + "postmortems.json")
-        return status == 200 and sorted(r["id"] for r in json.loads(body)["postmortems"]) == expected
+        return (
+            status == 200 and sorted(r["id"] for r in json.loads(body)["postmortems"]) == expected
+        )
 
     assert wait_until(settled, 60), "the catalog never settled on the files on disk"
     rows = json.loads(get(base + "postmortems.json")[1])["postmortems"]
@@ -122,7 +133,9 @@ def test_serve_survives_edits_renames_and_deletes(server):
     builds = re.split(r"Building documentation", log_path.read_text())[1:]
     assert len(builds) >= 10
     for build in builds:
-        problems = [line for line in build.splitlines() if re.search(r"\.md:\d+: (error|warning):", line)]
+        problems = [
+            line for line in build.splitlines() if re.search(r"\.md:\d+: (error|warning):", line)
+        ]
         assert len(problems) == len(set(problems)), "a problem was reported twice in one build"
     assert any("2025-04-01-bad.md:4: error: severity: 'P9'" in build for build in builds)
     growth_mib = (memory[-1] - memory[0]) / 1024

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import yaml
-
 from conftest import REPO, Site, good
 from test_reader import check
 
@@ -18,15 +17,28 @@ def test_new_writes_a_valid_draft_with_the_next_id(site):
     site.add("2025-03-04-a.md", good(id="HOT-0041"))
     site.add("2025-03-05-b.md", good(id="HOT-0099", started="2025-03-04T10:05:00Z"))
     (site.pm / "_template.md").write_text((REPO / "docs/postmortems/_template.md").read_text())
-    result = site.validate("new", "--title", 'Card payments "declined"', "--severity", "P2",
-                           "--started", "2026-11-20T09:15:00Z", "--services", "payments, fraud")
+    result = site.validate(
+        "new",
+        "--title",
+        'Card payments "declined"',
+        "--severity",
+        "P2",
+        "--started",
+        "2026-11-20T09:15:00Z",
+        "--services",
+        "payments, fraud",
+    )
     assert result.returncode == 0, result.stderr
     path = site.root / result.stdout.strip()
     assert path.name == "2026-11-20-card-payments-declined.md"
     meta = yaml.safe_load(path.read_text().split("---\n")[1])
     assert meta["id"] == "HOT-0100"  # the series and its zero padding
     assert meta["title"] == 'Card payments "declined"'
-    assert (meta["severity"], meta["status"], meta["services"]) == ("P2", "Draft", ["payments", "fraud"])
+    assert (meta["severity"], meta["status"], meta["services"]) == (
+        "P2",
+        "Draft",
+        ["payments", "fraud"],
+    )
     assert "## Five whys" in path.read_text() and "## Backlog check" in path.read_text()
     assert site.validate("validate").returncode == 0
 
@@ -70,11 +82,15 @@ def test_walk_a_file_through_each_status(tmp_path):
         "pm.md:19: error: timeline: '<YYYY-MM-DD HH:MM>' is not a time; write '2026-06-15 14:02' "
         "or, within the day, '14:02'",
     ]
-    written = (DRAFT.replace("<!-- guidance -->", "Checkout failed.")
-               .replace("## Impact\n", "## Impact\n\nA third of users.\n")
-               .replace("| <YYYY-MM-DD HH:MM> |", "| 2025-03-04 10:00 |"))
+    written = (
+        DRAFT.replace("<!-- guidance -->", "Checkout failed.")
+        .replace("## Impact\n", "## Impact\n\nA third of users.\n")
+        .replace("| <YYYY-MM-DD HH:MM> |", "| 2025-03-04 10:00 |")
+    )
     assert check(tmp_path, written.format(status="In Review", extra="")) == []
-    assert check(tmp_path, written.format(status="Reviewed", extra="resolved: 2025-03-04T11:00:00Z\n")) == [
+    assert check(
+        tmp_path, written.format(status="Reviewed", extra="resolved: 2025-03-04T11:00:00Z\n")
+    ) == [
         "pm.md:5: error: action_items: at least one action item with an owner and a due date is "
         "required once status is Reviewed",
         "pm.md:5: error: body: section '## Five whys' is missing; it is required once status is Reviewed",
@@ -84,30 +100,44 @@ def test_walk_a_file_through_each_status(tmp_path):
         "pm.md:22: warning: timeline: no row is within 30 minutes of resolved (2025-03-04 11:00 UTC); "
         "the nearest is 2025-03-04 10:00 UTC. Fix the table or the front matter",
     ]
-    complete = written.replace("| 2025-03-04 10:00 | Impact begins. |",
-                               "| 2025-03-04 10:00 | Impact begins. |\n| 11:00 | Resolved. |")
+    complete = written.replace(
+        "| 2025-03-04 10:00 | Impact begins. |",
+        "| 2025-03-04 10:00 | Impact begins. |\n| 11:00 | Resolved. |",
+    )
     complete += "\n## Five whys\n\n1. Why? A guard was missing.\n\n## Root cause\n\nNo guard.\n"
-    extra = ("resolved: 2025-03-04T11:00:00Z\nreview_meeting: 2025-03-05\naction_items:\n"
-             "  - title: Add the guard\n    owner: \"@sre\"\n    due: 2025-03-20\n")
+    extra = (
+        "resolved: 2025-03-04T11:00:00Z\nreview_meeting: 2025-03-05\naction_items:\n"
+        '  - title: Add the guard\n    owner: "@sre"\n    due: 2025-03-20\n'
+    )
     for status in ("Reviewed", "Closed"):
         assert check(tmp_path, complete.format(status=status, extra=extra)) == []
 
 
-def timeline(rows: str, header: str = "| Time (UTC) | Event |", started: str = "2025-03-04T23:30:00Z",
-             resolved: str = "2025-03-05T01:10:00Z") -> str:
-    return (f"---\nid: HOT-1\ntitle: T\nseverity: P3\nstatus: In Review\nstarted: {started}\n"
-            f"resolved: {resolved}\n---\n## Summary\n\nS.\n\n## Impact\n\nI.\n\n## Timeline\n\n"
-            f"{header}\n| --- | --- |\n{rows}")
+def timeline(
+    rows: str,
+    header: str = "| Time (UTC) | Event |",
+    started: str = "2025-03-04T23:30:00Z",
+    resolved: str = "2025-03-05T01:10:00Z",
+) -> str:
+    return (
+        f"---\nid: HOT-1\ntitle: T\nseverity: P3\nstatus: In Review\nstarted: {started}\n"
+        f"resolved: {resolved}\n---\n## Summary\n\nS.\n\n## Impact\n\nI.\n\n## Timeline\n\n"
+        f"{header}\n| --- | --- |\n{rows}"
+    )
 
 
 def test_timeline_across_midnight_with_times_of_day(tmp_path):
-    rows = "| 23:30 | Begins. |\n| 23:55 | Paged. |\n| 00:40 | Mitigated. |\n| 01:10 | Resolved. |\n"
+    rows = (
+        "| 23:30 | Begins. |\n| 23:55 | Paged. |\n| 00:40 | Mitigated. |\n| 01:10 | Resolved. |\n"
+    )
     assert check(tmp_path, timeline(rows)) == []
 
 
 def test_timeline_rows_out_of_order_and_unreadable(tmp_path):
-    rows = "| 2025-03-04 23:30 | Begins. |\n| 2025-03-04 23:20 | Earlier? |\n| soon | Later. |\n" \
-           "| 2025-03-05 01:10 | Resolved. |\n"
+    rows = (
+        "| 2025-03-04 23:30 | Begins. |\n| 2025-03-04 23:20 | Earlier? |\n| soon | Later. |\n"
+        "| 2025-03-05 01:10 | Resolved. |\n"
+    )
     assert check(tmp_path, timeline(rows)) == [
         "pm.md:22: error: timeline: 2025-03-04 23:20 UTC is before the row above it "
         "(2025-03-04 23:30 UTC); rows must run in order",
@@ -129,8 +159,10 @@ def test_timeline_in_another_zone_and_far_from_the_front_matter(tmp_path):
 
 
 def test_blaming_words_are_warned_with_a_rewording(tmp_path):
-    body = ("\nIt was human error.\n\n@bwilson forgot to drain the node.\n\n"
-            "They should have known better.\n\n`careless` in code is fine.\n")
+    body = (
+        "\nIt was human error.\n\n@bwilson forgot to drain the node.\n\n"
+        "They should have known better.\n\n`careless` in code is fine.\n"
+    )
     problems = check(tmp_path, good() + body)
     assert problems == [
         "pm.md:43: warning: language: 'human error': it names a person as the cause, where the "
@@ -149,13 +181,21 @@ def test_blaming_words_are_found_in_any_case_on_every_line_but_not_in_code(tmp_p
     """Each kind once a line, on the right line, however the words are written; a word
     only in code, or a line with the word but not the phrase, gives nothing. The dotted
     capital I lowers to two characters, so the text's length changes: still right."""
-    body = ("\nİstanbul's DNS went away.\n\nSHOULD HAVE CHECKED the zone; we should wait.\n\n"
-            "```\n@ops caused nothing here\n```\n\nThe Fault Of nobody. Should've seen it.\n\n"
-            "Paging @oncall (who missed it) ... then @oncall\tmissed the page")
-    lines = [p.split(": warning: language: ")[0] + " " + p.split("'")[1]
-             for p in check(tmp_path, good() + body)]
-    assert lines == ["pm.md:45 should have known", "pm.md:51 fault of", "pm.md:51 should have known",
-                     "pm.md:53 a person as the subject of a cause"]
+    body = (
+        "\nİstanbul's DNS went away.\n\nSHOULD HAVE CHECKED the zone; we should wait.\n\n"
+        "```\n@ops caused nothing here\n```\n\nThe Fault Of nobody. Should've seen it.\n\n"
+        "Paging @oncall (who missed it) ... then @oncall\tmissed the page"
+    )
+    lines = [
+        p.split(": warning: language: ")[0] + " " + p.split("'")[1]
+        for p in check(tmp_path, good() + body)
+    ]
+    assert lines == [
+        "pm.md:45 should have known",
+        "pm.md:51 fault of",
+        "pm.md:51 should have known",
+        "pm.md:53 a person as the subject of a cause",
+    ]
 
 
 def test_blameless_check_can_be_turned_off(tmp_path):
@@ -167,6 +207,7 @@ def test_blameless_check_can_be_turned_off(tmp_path):
 def test_pre_commit_hook_definition_rejects_a_bad_file(site):
     [hook] = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text())
     import re
+
     bad = site.add("2025-03-05-bad.md", good(id="HOT-2", severity="P9"))
     good_file = site.add("2025-03-04-good.md", good(id="HOT-1"))
     names = [str(p.relative_to(site.root)) for p in (bad, good_file)]
@@ -181,9 +222,14 @@ def test_pre_commit_hook_definition_rejects_a_bad_file(site):
 
 def test_workflow_validates_with_annotations_and_builds_strictly():
     workflow = yaml.safe_load((REPO / ".github/workflows/postmortems.yml").read_text())
-    steps = " ".join(str(step.get("run", "")) for step in workflow["jobs"]["validate-and-build"]["steps"])
+    steps = " ".join(
+        str(step.get("run", "")) for step in workflow["jobs"]["validate-and-build"]["steps"]
+    )
     assert "postmortems validate --format github --strict" in steps
     assert "mkdocs build --strict" in steps
-    cached = [s for s in workflow["jobs"]["validate-and-build"]["steps"]
-              if str(s.get("uses", "")).startswith("actions/cache")]
+    cached = [
+        s
+        for s in workflow["jobs"]["validate-and-build"]["steps"]
+        if str(s.get("uses", "")).startswith("actions/cache")
+    ]
     assert cached and cached[0]["with"]["path"] == "~/.cache/postmortems"

@@ -1,0 +1,49 @@
+"""The plugin's MkDocs config: one typed option for each entry of
+:data:`~postmortems.model.options.OPTIONS`, checked by the same function the command
+line uses, so ``mkdocs build`` and ``postmortems validate`` accept the same options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mkdocs.config import base, config_options
+
+from postmortems.model.options import OPTIONS, Option
+from postmortems.model.settings import Settings, SettingsError, check_consistent, check_option
+
+
+class Checked(config_options.BaseConfigOption[Any]):
+    """An option from the table, checked as :func:`check_option` says."""
+
+    def __init__(self, option: Option) -> None:
+        super().__init__()
+        self.option = option
+        self.default = option.default
+
+    def run_validation(self, value: object) -> Any:
+        try:
+            return check_option(self.option, value)
+        except SettingsError as exc:
+            raise config_options.ValidationError(_without_name(str(exc), self.option.name)) from exc
+
+
+def _without_name(message: str, name: str) -> str:
+    """MkDocs puts the option's name before the message already."""
+    return message[len(name) + 2 :] if message.startswith(f"{name}: ") else message
+
+
+PluginConfig = type(
+    "PluginConfig",
+    (base.Config,),
+    {
+        "__doc__": "The plugin's options, as MkDocs reads them from mkdocs.yml.",
+        **{option.name: Checked(option) for option in OPTIONS},
+    },
+)
+
+
+def settings_of(config: base.Config) -> Settings:
+    """The checked options as :class:`Settings`, once they agree with each other."""
+    settings = Settings(**{option.name: config[option.name] for option in OPTIONS})
+    check_consistent(settings)
+    return settings

@@ -1,0 +1,157 @@
+"""The nav: the index and the most recent post-mortems, never all of them.
+
+MkDocs renders the whole nav into every page, so listing n post-mortems costs
+O(n^2); the rest are reached through the index, year and service pages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import jinja2
+from mkdocs.structure.nav import (
+    Navigation,
+    Section,
+    _add_parent_links,
+    _add_previous_and_next_links,
+    _get_by_type,
+)
+from mkdocs.structure.pages import Page
+
+from .site import INDEX_URI, SECTION_TITLES, SiteBuild
+
+
+def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
+    """Put the ``count`` newest post-mortems under the index's section, newest first."""
+    index_file = build.files.get_file_from_path(INDEX_URI)
+    index_page = index_file.page if index_file is not None else None
+    if index_page is None or index_page not in nav.pages:
+        return nav
+    recent = []
+    for record in build.catalog.records[:count]:
+        file = build.file_for(record)
+        if file is not None and file.page is not None:
+            file.page.title = build.nav_title(record)
+            recent.append(file.page)
+    _name_sections(nav, build)
+    if not recent:
+        return nav
+    parent = index_page.parent
+    if isinstance(parent, Section):
+        parent.children.extend(recent)
+    else:
+        siblings = nav.items
+        position = siblings.index(index_page)
+        section = Section("Post-mortems", [index_page, *recent])
+        siblings[position] = section
+    pages = _get_by_type(nav.items, Page)
+    _add_previous_and_next_links(pages)
+    _add_parent_links(nav.items)
+    return Navigation(nav.items, pages)
+
+
+def keep_titles(nav: Navigation, titles: dict[str, str]) -> None:
+    """Under ``--dirty`` MkDocs does not read an unchanged page, which leaves its title
+    empty in the nav of every page rendered again: give it the title it had when last read,
+    and remember the titles of the pages read now."""
+    for page in nav.pages:
+        if page.markdown is None:
+            title = titles.get(page.file.src_uri)
+            if title is not None:
+                page.title = title
+        elif page.title:
+            titles[page.file.src_uri] = page.title
+
+
+def _name_sections(nav: Navigation, build: SiteBuild) -> None:
+    """Sections MkDocs named after our folders ('Postmortems') get the pages' own titles."""
+    for uri, title in SECTION_TITLES.items():
+        file = build.files.get_file_from_path(uri)
+        parent = file.page.parent if file is not None and file.page is not None else None
+        folder = uri.split("/")[0]
+        if isinstance(parent, Section) and parent.title.lower() == folder.replace("-", " "):
+            parent.title = title
+
+
+# --- Rendering the nav once per folder -------------------------------------------------
+#
+# Material renders the primary nav into every page (partials/nav.html): at 1,000 pages a
+# 17-item nav costs about as much as the pages' own Markdown. For a page that is not in the
+# nav, that HTML depends on the page only through relative URLs, and those are the same for
+# every page of one folder. So it is rendered once per folder and reused, and pages in the
+# nav (whose entry is marked active, with its table of contents) are rendered as before.
+
+PARTIAL = "partials/nav.html"
+UNCACHED = "postmortems/nav-uncached.html"
+SHIM = """{%- set pm_key = postmortems_nav.key(page) -%}
+{%- set pm_cached = postmortems_nav.get(pm_key) -%}
+{%- if pm_cached is not none -%}{{ pm_cached }}{%- else -%}
+{%- set pm_html -%}{% include "postmortems/nav-uncached.html" %}{%- endset -%}
+{{ postmortems_nav.put(pm_key, pm_html) }}{%- endif -%}"""
+_LAST_SEGMENT = re.compile(r"[^/]+(?=/?$)")
+_BLANK_RUN = re.compile(r"(?<=>)[ \t\r\n]*\n[ \t\r\n]*|[ \t\r\n]*\n[ \t\r\n]*(?=<)")
+
+
+class NavRenderCache:
+    """The nav's HTML by page folder, for one build (a new one is made for every build)."""
+
+    def __init__(self, nav: Navigation) -> None:
+        self.in_nav = {id(page) for page in nav.pages}
+        self.nav_urls = [page.url for page in nav.pages]
+        self.html: dict[str, str] = {}
+
+    def key(self, page: Any) -> str | None:
+        """The folder a page's relative URLs start from, or None when its nav is its own."""
+        if not isinstance(page, Page) or id(page) in self.in_nav:
+            return None
+        url = page.url
+        if not url or any(target.startswith(url) for target in self.nav_urls):
+            return None  # a nav entry below this page: its relative URL is this page's own
+        return _LAST_SEGMENT.sub("*", url)
+
+    def get(self, key: str | None) -> str | None:
+        return self.html.get(key) if key is not None else None
+
+    def put(self, key: str | None, html: str) -> str:
+        if key is not None:
+            html = compact(html)
+            self.html[key] = html
+        return html
+
+
+def compact(html: str) -> str:
+    """The nav with each run of blank lines and indentation next to a tag made one newline:
+    what a browser shows is the same (whitespace collapses), and each page written is a
+    few kilobytes smaller (Material's nav is 40% indentation). Left whole where
+    whitespace shows (``pre``, ``textarea``)."""
+    if "<pre" in html or "<textarea" in html:
+        return html
+    return type(html)(_BLANK_RUN.sub("\n", html))  # Markup stays Markup
+
+
+class _NavLoader(jinja2.BaseLoader):
+    """Serves the caching shim as ``partials/nav.html`` and the theme's own under another name,
+    so a site's ``custom_dir`` override of the nav is still the one rendered."""
+
+    def __init__(self, inner: jinja2.BaseLoader) -> None:
+        self.inner = inner
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        if template == PARTIAL:
+            return SHIM, None, lambda: True
+        return self.inner.get_source(environment, PARTIAL if template == UNCACHED else template)
+
+    def list_templates(self) -> list[str]:
+        return self.inner.list_templates()
+
+
+def cache_rendering(env: jinja2.Environment, nav: Navigation) -> bool:
+    """Render the theme's nav once per folder; False when the theme has no such partial."""
+    try:
+        env.loader.get_source(env, PARTIAL)
+    except (jinja2.TemplateNotFound, AttributeError):
+        return False
+    env.loader = _NavLoader(env.loader)
+    env.globals["postmortems_nav"] = NavRenderCache(nav)
+    return True

@@ -1,0 +1,331 @@
+"""The MkDocs plugin: thin glue between MkDocs events and the catalog and page modules.
+
+Everything a build needs is gathered in ``on_files`` from the files themselves
+(so ``--dirty`` and ``serve`` rebuilds stay correct); only the parse cache, keyed
+by path, modification time, size and settings, lives across rebuilds.
+"""
+
+from __future__ import annotations
+
+import functools
+import gc
+import logging
+import os
+from typing import Any
+
+import jinja2
+from mkdocs.config import config_options
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+
+from postmortems import fast
+from postmortems.catalog.catalog import ParseCache, collection_paused, discover, display_path, load
+from postmortems.catalog.records import Catalog, Source
+from postmortems.model.settings import Settings, SettingsError, check_names
+from postmortems.render import sanitize
+
+from . import assets, navigation, prerender, rebuild, templating
+from .config import PluginConfig, settings_of
+from .site import PageParts, SiteBuild
+
+log = logging.getLogger("mkdocs.plugins.postmortems")  # under mkdocs.*: counts for --strict
+
+
+class _ToMkDocs(logging.Handler):
+    """Hands the core's own log records (``postmortems``) to MkDocs' logger, which prints
+    them as MkDocs does and counts warnings for ``--strict``."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        log.handle(record)
+
+
+_core_log = logging.getLogger("postmortems")
+_core_log.addHandler(_ToMkDocs())
+_core_log.propagate = False
+SECTION = "postmortems"
+
+
+class PostmortemsPlugin(BasePlugin[PluginConfig]):
+    """Validates post-mortems, generates the index, year and service pages and the JSON."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.settings = Settings()
+        self.cache = ParseCache()  # deliberately kept across serve rebuilds
+        self.build: SiteBuild | None = None
+        self.root = os.getcwd()
+        self.dirty = False
+        self.builds_again = True  # under serve (or unknown): the next build may reuse our pages
+        # Deliberately kept across serve rebuilds, for --dirty: what the last build showed.
+        self.memory: rebuild.Memory | None = None
+        self.page_mentions: dict[str, frozenset[str]] = {}
+        self.titles: dict[str, str] = {}  # nav page -> its title when last read
+        self.last_generated: tuple[str, dict] | None = None  # (signature, generated pages)
+        self.page_parts: dict[str, PageParts] = {}  # this build's, until the page is done
+
+    def load_config(self, options: dict[str, Any], config_file_path: str | None = None):
+        """Check our options as the command line does; an unknown one is an error."""
+        try:
+            check_names(options)
+        except SettingsError as exc:
+            return [("", config_options.ValidationError(str(exc)))], []
+        errors, warnings = super().load_config(options, config_file_path)
+        if not errors:
+            try:
+                self.settings = settings_of(self.config)
+            except SettingsError as exc:
+                errors.append(("", config_options.ValidationError(str(exc))))
+        return errors, warnings
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Defined so MkDocs keeps this instance, and so the parse cache, across rebuilds."""
+        self.dirty = dirty
+        self.builds_again = command == "serve"
+
+    def on_shutdown(self) -> None:
+        self.cache.drop_early()  # a parse begun for a build that never reached on_files
+
+    @event_priority(-100)  # after mkdocs-macros has built its Jinja environment
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return None
+        assets.register(config)
+        templating.contain(
+            config,
+            lambda page: is_postmortem_uri(page.file.src_uri),
+            self.settings.template_variables,
+        )
+        self.root = _repository(config)
+        # MkDocs gathers its files before on_files asks for them: parse meanwhile, elsewhere.
+        self.cache.parse_early(
+            discover(os.path.join(config.docs_dir, SECTION), repository=self.root), self.settings
+        )
+        return config
+
+    @event_priority(-50)  # after other plugins have added or removed files
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
+        self.build = None  # nothing from the last build is used by accident
+        self.page_parts = {}  # post-mortem page -> what we add to it
+        if not self.config.enabled:
+            return None
+        with collection_paused():
+            files = self._build_files(files, config)
+        if self.fast:  # what lives until the build ends is not walked by full collections
+            gc.freeze()
+        return files
+
+    @property
+    def fast(self) -> bool:
+        """Whether this build may take the fast paths (the ``fast`` option, POSTMORTEMS_FAST)."""
+        return fast.enabled(self.settings.fast)
+
+    def _build_files(self, files: Files, config: MkDocsConfig) -> Files:
+        self.root = _repository(config)
+        sources = self._take_sources(files)
+        catalog = load(sources, self.settings, cache=self.cache)
+        _log_problems(catalog)
+        for record in catalog.records:
+            if record.refused:  # a symlink out of the repository, or over the size limit
+                files.remove(files.get_file_from_path(f"{SECTION}/{record.name}.md"))
+        self.build = SiteBuild(catalog, config, files)
+        # Rendered beside MkDocs' own work unless --dirty, which compares them right away.
+        self.build.generate(self.last_generated, background=not self.dirty and self.fast)
+        if self.builds_again:  # a one-off build need not digest what it showed
+            self.last_generated = (self.build.signature, self.build.generated)
+        assets.add_files(files, config)
+        if self.dirty:
+            self._plan_dirty_rebuild(files)
+        return files
+
+    def _plan_dirty_rebuild(self, files: Files) -> None:
+        """Under --dirty, render again what derives from the change, and only that."""
+        build = self.build
+        nav = tuple(
+            (r.name, build.nav_title(r))
+            for r in build.catalog.records[: self.settings.recent_in_nav]
+        )
+        memory = rebuild.remember(
+            build.catalog, build.fingerprints, build.generated_digests(), nav, self.page_mentions
+        )
+        if self.memory is None:
+            for record in build.catalog.records:  # found once per file content, here at startup
+                record.mentions  # noqa: B018
+        else:
+            plan = rebuild.plan(self.memory, memory, build.catalog)
+            for file in files.documentation_pages():
+                record = build.record_for(file)
+                if (
+                    plan.full
+                    or (record is not None and record.name in plan.records)
+                    or file.src_uri in plan.pages
+                ):
+                    file.is_modified = _always  # type: ignore[method-assign]
+                elif file.src_uri in plan.unchanged_generated:
+                    file.is_modified = _never  # type: ignore[method-assign]
+        self.memory = memory
+
+    def _take_sources(self, files: Files) -> list[Source]:
+        """Post-mortem files among the site's files; templates (``_*``) are not published."""
+        sources = []
+        prefix = SECTION + "/"
+        for file in list(files):
+            if not file.src_uri.startswith(prefix) or not file.is_documentation_page():
+                continue
+            rel = file.src_uri[len(prefix) :]
+            if rel == "index.md":
+                continue
+            if any(part.startswith(("_", ".")) for part in rel.split("/")):
+                files.remove(file)
+                continue
+            if file.abs_src_path is None:  # generated by another plugin: not a post-mortem file
+                continue
+            file.inclusion = InclusionLevel.NOT_IN_NAV
+            sources.append(
+                Source(file.abs_src_path, _display(file.abs_src_path), rel[:-3], root=self.root)
+            )
+        return sources
+
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if self.build is None:
+            return None
+        self.build.nav = navigation.add_recent(nav, self.build, self.settings.recent_in_nav)
+        return self.build.nav
+
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> None:
+        if self.build is not None:
+            self.build.finish()  # MkDocs copies the JSON catalog and the feed right after this
+        if self.build is None or self.build.nav is None:
+            return
+        if self.dirty:
+            navigation.keep_titles(self.build.nav, self.titles)
+        if self.config.cache_nav and self.fast:
+            navigation.cache_rendering(env, self.build.nav)
+
+    @event_priority(50)  # before mkdocs-macros: post-mortems are never rendered as templates
+    def _page_content(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.build is None:
+            return None
+        parts = self.build.page_parts(page.file)
+        if parts is None:
+            return None
+        page.meta = self.build.page_meta(self.build.record_for(page.file))
+        self.page_parts[page.file.src_uri] = parts
+        return parts.markdown
+
+    @event_priority(-100)  # last: after macros and our own page content, link ids everywhere
+    def _link_ids(
+        self, markdown: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.build is None:
+            return None
+        parts = self.page_parts.get(page.file.src_uri)
+        if parts is not None and markdown is parts.markdown:  # a post-mortem as we made it
+            if parts.rendered is not None:  # converted already: MkDocs takes that instead
+                page.render = functools.partial(  # type: ignore[method-assign]
+                    prerender.take, page, parts.markdown, parts.rendered
+                )
+            return None  # its ids are linked already
+        record = self.build.record_for(page.file)
+        linked, mentioned = self.build.link_ids(markdown, page.url, record)
+        if record is None:
+            self.page_mentions[page.file.src_uri] = mentioned
+        return linked
+
+    on_page_markdown = CombinedEvent(_page_content, _link_ids)
+
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        """A post-mortem's body as we already read it: MkDocs need not read the file again
+        nor parse its front matter (with the slow pure-Python YAML loader)."""
+        if self.build is None:
+            return None
+        if self.build.is_pending(page.file):  # generated pages are read last, after ours
+            self.build.finish()
+        record = self.build.record_for(page.file)
+        return record.body if record is not None else None
+
+    def on_page_content(
+        self, html: str, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Post-mortem pages keep only allow-listed HTML unless the site trusts them; then
+        our own (escaped) blocks are put back in."""
+        if self.build is None:
+            return None
+        page.__dict__.pop("render", None)  # MkDocs' own again, if ours stood in
+        parts = self.page_parts.get(page.file.src_uri)
+        if not self.settings.trust_html and parts is not None and parts.raw:
+            html = sanitize.clean(html)
+        return self.build.stash.hide(html)
+
+    @event_priority(-100)  # after the search plugin has indexed the page's own text
+    def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation):
+        if self.build is None:
+            return context
+        parts = self.page_parts.pop(page.file.src_uri, None)
+        if parts is None or parts.hides_blocks:  # a post-mortem's own keys went in on hiding
+            page.content = self.build.stash.restore(page.content or "")
+        if parts is not None:  # the head goes in after search has indexed the page
+            page.content = f"{parts.head}\n{page.content}"
+        if page.file.abs_src_path is None:  # generated here: there is no source to edit
+            page.edit_url = None
+        else:  # shown by Material at the foot of the page
+            changed = self.build.changed_at(page.file.abs_src_path)
+            if changed is not None:
+                page.meta["revision_date"] = changed.astimezone(self.settings.tz).date().isoformat()
+        return context
+
+    def on_build_error(self, error: Exception) -> None:
+        gc.unfreeze()
+        if self.build is not None:
+            self.build.close()  # the rendering process, if it still runs
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        gc.unfreeze()  # under serve, this build's objects may go once the next one begins
+        if self.build is not None and self.build.catalog.needing_attention and not config.strict:
+            count = len(self.build.catalog.needing_attention)
+            log.info(
+                f"{count} post-mortem file(s) have problems; see 'Needs attention' "
+                "on the post-mortems index"
+            )
+
+
+def _always() -> bool:
+    return True
+
+
+def _never() -> bool:
+    return False
+
+
+def is_postmortem_uri(src_uri: str) -> bool:
+    """Whether a page is a post-mortem file (the section index and ``_*`` files are not)."""
+    if not src_uri.startswith(SECTION + "/") or not src_uri.endswith(".md"):
+        return False
+    rel = src_uri[len(SECTION) + 1 :]
+    return rel != "index.md" and not any(p.startswith(("_", ".")) for p in rel.split("/"))
+
+
+def _repository(config: MkDocsConfig) -> str:
+    """The folder of mkdocs.yml: files that resolve outside it are not read."""
+    return os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _display(path: str) -> str:
+    """The path as messages show it: relative to the current folder (asked again on every
+    serve rebuild for every file, so remembered; MkDocs never changes the folder)."""
+    return display_path(path)
+
+
+def _log_problems(catalog: Catalog) -> None:
+    for problem in catalog.problems:
+        (log.error if problem.is_error else log.warning)(problem.text())
+
+
+__all__ = ["PostmortemsPlugin", "PluginError"]

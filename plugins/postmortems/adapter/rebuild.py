@@ -1,0 +1,99 @@
+"""What a `mkdocs serve --dirty` rebuild must render again after a file changed.
+
+MkDocs' dirty mode renders only pages whose source changed, leaving pages that
+show a changed post-mortem (backlinks, id tooltips, listings) stale; and it always
+renders generated pages, even when their content did not change. From what the
+previous build showed of each post-mortem, we mark exactly the pages whose content
+derives from a change, and mark unchanged generated pages as not modified. When
+the nav itself changes, every page is rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from postmortems.catalog.catalog import shown_digest
+from postmortems.catalog.records import Catalog, PostMortem
+
+
+def fingerprint(record: PostMortem) -> str:
+    """Everything other pages show of a post-mortem (its body aside): its front matter and
+    figures (digested once per file content), its review state and its problems."""
+    content = (
+        record.parsed.shown
+        if record.parsed is not None
+        else shown_digest(record.meta, record.figures)
+    )
+    shown = (record.name, content, record.review, [p.text() for p in record.problems])
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+
+
+def digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+@dataclass
+class Memory:
+    """What one build showed, to compare the next build with."""
+
+    fingerprints: dict[str, str]  # record name -> fingerprint
+    ids: dict[str, str | None]  # record name -> id
+    references: dict[str, frozenset[str]]  # record name -> ids under recurrence and related
+    generated: dict[str, str]  # generated page -> digest of its Markdown
+    nav: tuple
+    page_mentions: dict[str, frozenset[str]] = field(default_factory=dict)  # hand-written pages
+
+
+def remember(
+    catalog: Catalog,
+    fingerprints: dict[str, str],
+    generated: dict[str, str],
+    nav: tuple,
+    page_mentions: dict[str, frozenset[str]],
+) -> Memory:
+    return Memory(
+        fingerprints=dict(fingerprints),
+        ids={r.name: r.id for r in catalog.records},
+        references={
+            r.name: frozenset((r.meta.get("recurrence") or []) + (r.meta.get("related") or []))
+            for r in catalog.records
+        },
+        generated=generated,
+        nav=nav,
+        page_mentions=dict(page_mentions),
+    )
+
+
+@dataclass
+class Plan:
+    """Pages to render again although their source did not change, and generated pages
+    that may be skipped; ``full`` when everything must be rendered."""
+
+    full: bool
+    records: set[str]
+    pages: set[str]
+    unchanged_generated: set[str]
+
+
+def plan(before: Memory, now: Memory, catalog: Catalog) -> Plan:
+    if before.nav != now.nav:
+        return Plan(True, set(), set(), set())
+    changed = {n for n, fp in now.fingerprints.items() if before.fingerprints.get(n) != fp}
+    removed = set(before.fingerprints) - set(now.fingerprints)
+    changed_ids = {before.ids.get(n) for n in changed | removed} | {now.ids.get(n) for n in changed}
+    changed_ids.discard(None)
+    records: set[str] = set()
+    for record in catalog.records:
+        name = record.name
+        pointing = now.references.get(name, frozenset()) | before.references.get(name, frozenset())
+        if pointing & changed_ids or record.mentions & changed_ids:
+            records.add(name)  # shows a changed incident: backlink, related, tooltip
+    for name in changed | removed:  # incidents a changed one points (or pointed) at show it back
+        targets = now.references.get(name, frozenset()) | before.references.get(name, frozenset())
+        records.update(n for n, ident in now.ids.items() if ident in targets)
+    pages = {uri for uri, ids in now.page_mentions.items() if ids & changed_ids}
+    unchanged = {uri for uri, d in now.generated.items() if before.generated.get(uri) == d}
+    # A changed record whose file did not change (a warning about a deleted reference, a
+    # review now overdue) is skipped by MkDocs unless forced, like the pages showing it.
+    return Plan(False, records | changed, pages, unchanged)

@@ -1,0 +1,74 @@
+"""Reading the site's mkdocs.yml without MkDocs, so the command line uses the site's settings.
+
+mkdocs.yml may hold tags such as ``!!python/name:`` (Material's emoji set-up) or
+``!ENV``; they are read as nothing here, since only our own options matter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import yaml
+
+from postmortems.model.settings import Settings, SettingsError
+
+PLUGIN_NAME = "postmortems"
+SECTION = "postmortems"
+
+
+class _LenientLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader that reads any tag as null instead of failing (libyaml's, where
+    PyYAML has it: the Python one takes a millisecond for a short mkdocs.yml)."""
+
+
+def _ignore_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> None:
+    return None
+
+
+_LenientLoader.add_multi_constructor("", _ignore_tag)
+
+
+class SiteConfig(NamedTuple):
+    """The parts of mkdocs.yml the command line needs."""
+
+    docs_dir: Path
+    settings: Settings
+    root: Path  # the folder of mkdocs.yml: files resolving outside it are refused
+
+    @property
+    def postmortems_dir(self) -> Path:
+        return self.docs_dir / SECTION
+
+
+def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
+    """The site's docs folder and plugin settings; defaults where mkdocs.yml is absent."""
+    path = Path(config_file)
+    if not path.exists():
+        return SiteConfig(Path("docs"), Settings(), Path.cwd())
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: cannot read it as YAML: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise SettingsError(f"{path}: expected a mapping of settings")
+    docs_dir = path.parent / str(raw.get("docs_dir") or "docs")
+    try:
+        settings = Settings.from_mapping(_plugin_options(raw.get("plugins")))
+    except SettingsError as exc:
+        raise SettingsError(f"{path}: plugins: {PLUGIN_NAME}: {exc}") from exc
+    return SiteConfig(docs_dir, settings, path.parent.absolute())
+
+
+def _plugin_options(plugins: Any) -> dict[str, Any]:
+    """Our plugin's options from the ``plugins`` list or mapping of mkdocs.yml."""
+    entries: list[Any] = []
+    if isinstance(plugins, dict):
+        entries = [{k: v} for k, v in plugins.items()]
+    elif isinstance(plugins, list):
+        entries = plugins
+    for entry in entries:
+        if isinstance(entry, dict) and PLUGIN_NAME in entry:
+            options = entry[PLUGIN_NAME] or {}
+            return dict(options)
+    return {}

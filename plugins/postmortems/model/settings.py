@@ -1,0 +1,305 @@
+"""The site's settings for post-mortems: levels, workflow, id pattern, time zone, deadlines.
+
+One plain, hashable object made from a mapping, so the MkDocs plugin (from
+``mkdocs.yml``) and the command line (from the same file, without a build) agree,
+and parse results can be cached per settings.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import namedtuple
+from collections.abc import Mapping
+from datetime import date, datetime, timezone, tzinfo
+from typing import Any, NamedTuple
+
+from postmortems.model import zones
+from postmortems.model.options import OPTIONS, Option
+
+_DEADLINE_RE = re.compile(r"^\s*(\d+)\s+(business\s+)?days?\s*$", re.IGNORECASE)
+
+
+class SettingsError(ValueError):
+    """A setting in mkdocs.yml is wrong; the message names it and says what is right."""
+
+
+class Deadline(NamedTuple):
+    """How long after ``resolved`` the post-mortem meeting is due."""
+
+    days: int
+    business: bool
+
+    def __str__(self) -> str:
+        return (
+            f"{self.days} {'business ' if self.business else ''}day{'s' if self.days != 1 else ''}"
+        )
+
+
+# The worst severity's meeting is due in 3 days, the next one's in 5 business days.
+DEFAULT_DEADLINES = (Deadline(3, False), Deadline(5, True))
+
+
+def _checked_defaults() -> dict[str, Any]:
+    return {option.name: check_option(option, option.default) for option in OPTIONS}
+
+
+_Options = namedtuple("_Options", [option.name for option in OPTIONS])  # noqa: PYI024
+
+
+class Settings(_Options):
+    """Every option (:data:`OPTIONS` names them), checked: a named tuple, hashable, compared
+    and shown by value, and cheap to define at the command line's start. Made with keywords,
+    any option left out takes its default."""
+
+    __slots__ = ()
+
+    def __new__(cls, *args: Any, **options: Any) -> "Settings":
+        settings = super().__new__(cls, *args, **{**DEFAULTS, **options})
+        if settings.review_deadlines is None:  # the contract's, for the site's own levels
+            deadlines = tuple(zip(settings.severities, DEFAULT_DEADLINES))
+            settings = settings._replace(review_deadlines=deadlines)
+        _compile_id_pattern(settings.id_pattern)  # fail early on a bad pattern
+        _zone(settings.timezone)  # or an unknown zone
+        return settings
+
+    @property
+    def id_regex(self) -> re.Pattern[str]:
+        """The id pattern, matched on ASCII only: other digit scripts never look like ids."""
+        return _compile_id_pattern(self.id_pattern)
+
+    @property
+    def mention_regex(self) -> re.Pattern[str]:
+        """The id pattern without anchors and groups' captures, to find ids in text."""
+        return _mention_regex(self.id_pattern)
+
+    @property
+    def tz(self) -> tzinfo:
+        return _zone(self.timezone)
+
+    def today(self) -> date:
+        """Today's date in the site's time zone (deadlines, overdue items, months)."""
+        return datetime.now(timezone.utc).astimezone(self.tz).date()
+
+    def in_tracker(self, ident: str) -> bool:
+        """Whether an id that names no post-mortem may be linked to the external tracker."""
+        if not self.tracker_url:
+            return False
+        pattern = (
+            _compile_id_pattern(self.tracker_pattern) if self.tracker_pattern else self.id_regex
+        )
+        return bool(pattern.fullmatch(ident))
+
+    def tracker_link(self, ident: str) -> str:
+        return self.tracker_url.replace("{id}", ident)
+
+    def deadline_for(self, severity: str) -> Deadline | None:
+        return dict(self.review_deadlines).get(severity)
+
+    def severity_rank(self, severity: str) -> int:
+        """0 for the worst severity; unknown ones sort last."""
+        try:
+            return self.severities.index(severity)
+        except ValueError:
+            return len(self.severities)
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any] | None) -> "Settings":
+        """Settings from the plugin's options as written in mkdocs.yml: each checked as
+        :data:`OPTIONS` says, then against each other."""
+        raw = dict(raw or {})
+        check_names(raw)
+        values = {option.name: check_option(option, raw.get(option.name)) for option in OPTIONS}
+        settings = cls(**values)
+        check_consistent(settings)
+        return settings
+
+
+BY_NAME: dict[str, Option] = {option.name: option for option in OPTIONS}
+
+
+def check_names(raw: Mapping[str, Any]) -> None:
+    """Refuse an option nobody defined, naming the closest one that exists."""
+    for name in raw:
+        if name not in BY_NAME:
+            raise SettingsError(f"unknown option {name!r}{did_you_mean(str(name), BY_NAME)}")
+
+
+def did_you_mean(word: str, known: Any) -> str:
+    """'; did you mean 'x'?' for the closest known word, or '' when none is close."""
+    import difflib  # only for a message
+
+    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def check_option(option: Option, value: Any) -> Any:
+    """One option from YAML as Settings holds it (its default where it is not given), or a
+    :class:`SettingsError` that names it and says what is right."""
+    if value is None:
+        if option.kind == "whole_or_none" or option.default is None:
+            return None
+        value = option.default
+    return CHECKS[option.kind](option.name, value, option)
+
+
+def _names(name: str, value: Any, option: Option) -> tuple[str, ...]:
+    if (
+        not isinstance(value, (list, tuple))
+        or not value
+        or not all(isinstance(v, str) and v.strip() for v in value)
+    ):
+        raise SettingsError(f"{name}: expected a non-empty list of names, got {value!r}")
+    return tuple(value)
+
+
+def _names_or_none(name: str, value: Any, option: Option) -> tuple[str, ...]:
+    return () if isinstance(value, (list, tuple)) and not value else _names(name, value, option)
+
+
+def _whole(name: str, value: Any, option: Option) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise SettingsError(f"{name}: expected a whole number >= 0, got {value!r}")
+    return value
+
+
+def _flag(name: str, value: Any, option: Option) -> bool:
+    if not isinstance(value, bool):
+        raise SettingsError(f"{name}: expected true or false, got {value!r}")
+    return value
+
+
+def _text(name: str, value: Any, option: Option) -> str:
+    if not isinstance(value, str):
+        raise SettingsError(f"{name}: expected text, got {value!r}")
+    return value
+
+
+def _choice(name: str, value: Any, option: Option) -> str:
+    if value not in option.choices:
+        expected = " or ".join(repr(c) for c in option.choices)
+        raise SettingsError(f"{name}: expected {expected}, got {value!r}")
+    return value
+
+
+def _pattern(name: str, value: Any, option: Option) -> str:
+    value = _text(name, value, option)
+    if value or option.kind == "pattern":
+        _compile_id_pattern(value, name)
+    return value
+
+
+def _tracker_url(name: str, value: Any, option: Option) -> str:
+    value = _text(name, value, option)
+    if value and (not value.startswith(("http://", "https://")) or "{id}" not in value):
+        raise SettingsError(
+            f"{name}: expected an http(s) URL with {{id}} in it, such as "
+            f"https://tracker.example/browse/{{id}}; got {value!r}"
+        )
+    return value
+
+
+def _zone_name(name: str, value: Any, option: Option) -> str:
+    _zone(_text(name, value, option))
+    return value
+
+
+def _deadlines(name: str, value: Any, option: Option) -> tuple[tuple[str, Deadline], ...]:
+    if isinstance(value, tuple):  # already checked (Settings' own default)
+        return value
+    return _parse_deadlines(value)
+
+
+CHECKS = {
+    "names": _names,
+    "names_or_none": _names_or_none,
+    "whole": _whole,
+    "whole_or_none": _whole,
+    "flag": _flag,
+    "text": _text,
+    "choice": _choice,
+    "pattern": _pattern,
+    "pattern_or_empty": _pattern,
+    "tracker_url": _tracker_url,
+    "zone": _zone_name,
+    "deadlines": _deadlines,
+}
+
+# Options that name values another option defines: (option, the option defining them).
+SUBSETS = (
+    ("reviewed_statuses", "statuses"),
+    ("action_item_done", "action_item_statuses"),
+    ("review_deadlines", "severities"),
+)
+
+
+def check_consistent(settings: Settings) -> None:
+    """Every status, severity and action item status one option names exists in the
+    option that defines it: a renamed level must not silently turn a check off."""
+    for name, defining in SUBSETS:
+        value = getattr(settings, name)
+        named = [key for key, _ in value] if name == "review_deadlines" else list(value)
+        known = getattr(settings, defining)
+        for item in named:
+            if item not in known:
+                raise SettingsError(
+                    f"{name}: {item!r} is not one of {defining} ({', '.join(known)})"
+                    f"{did_you_mean(item, known)}"
+                )
+
+
+def _parse_deadlines(value: Any) -> tuple[tuple[str, Deadline], ...]:
+    if not isinstance(value, Mapping):
+        raise SettingsError(
+            "review_deadlines: expected a mapping of severity to deadline, "
+            "e.g. {P1: 3 days, P2: 5 business days}"
+        )
+    out = []
+    for severity, text in value.items():
+        if text in (None, "", "none"):
+            continue
+        match = _DEADLINE_RE.match(str(text))
+        if not match:
+            raise SettingsError(
+                f"review_deadlines: {severity}: {text!r} is not a deadline; "
+                "write '3 days' or '5 business days'"
+            )
+        out.append((str(severity), Deadline(int(match.group(1)), bool(match.group(2)))))
+    return tuple(out)
+
+
+@functools.cache
+def _compile_id_pattern(pattern: str, option: str = "id_pattern") -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.ASCII)
+    except re.error as exc:
+        raise SettingsError(
+            f"{option}: {pattern!r} is not a valid regular expression: {exc}"
+        ) from exc
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return zones.zone(name)
+    except zones.ZoneError as exc:
+        raise SettingsError(f"timezone: {exc}") from None
+
+
+def id_body(pattern: str) -> str:
+    """An id pattern without its anchors, to embed in a larger expression."""
+    body = pattern[1:] if pattern.startswith("^") else pattern
+    return body[:-1] if body.endswith("$") and not body.endswith("\\$") else body
+
+
+@functools.lru_cache(maxsize=8)
+def _mention_regex(pattern: str) -> re.Pattern[str]:
+    return re.compile(mention_source(pattern), re.ASCII)
+
+
+def mention_source(pattern: str) -> str:
+    """An id as written in text: not part of a longer token (XHOT-1, HOT-12a, HOT-1-2)."""
+    return r"(?<![A-Za-z0-9_\-])(?P<id>" + id_body(pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])"
+
+
+DEFAULTS = _checked_defaults()
+DEFAULT_ID_PATTERN: str = DEFAULTS["id_pattern"]

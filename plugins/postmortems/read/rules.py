@@ -1,0 +1,146 @@
+"""Rules between the fields of one post-mortem, after each field has its type.
+
+Timestamps in order and not in the future, ``resolved`` once reviewed, no
+template placeholders once reviewed, no reference to itself. Rules across files
+(unique ids, references that name no post-mortem) live in :mod:`catalog`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+from postmortems.model.problems import ProblemSink
+from postmortems.model.settings import Settings
+
+from . import placeholders, writing
+from .reader import Mapping, Node, Scalar, Sequence
+from .schema import REFERENCE_KEYS
+
+TIMESTAMPS = ("started", "detected", "mitigated", "resolved")
+
+
+def check(
+    front: Mapping,
+    meta: dict[str, Any],
+    body: str,
+    body_line: int,
+    settings: Settings,
+    sink: ProblemSink,
+    front_text: str | None = None,
+) -> list[str]:
+    """Apply every per-file rule; ``now``-dependent rules are in :func:`check_not_future`.
+    Returns what the next status will still need (see :func:`writing.check`).
+    ``front_text``, the YAML as written, lets a front matter that cannot hold a placeholder
+    skip the walk over its values."""
+    _check_order(front, meta, settings, sink)
+    _check_reviewed(front, meta, body, body_line, settings, sink, front_text)
+    _check_self_reference(front, meta, sink)
+    return writing.check(front, meta, body, body_line, settings, sink)
+
+
+def fmt_time(value: datetime, settings: Settings) -> str:
+    return value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _check_order(
+    front: Mapping, meta: dict[str, Any], settings: Settings, sink: ProblemSink
+) -> None:
+    latest: tuple[str, datetime] | None = None
+    for key in TIMESTAMPS:
+        value = meta.get(key)
+        if value is None:
+            continue
+        if latest is not None and value < latest[1]:
+            sink.error(
+                front.key_lines[key],
+                key,
+                f"{fmt_time(value, settings)} is before {latest[0]} "
+                f"({fmt_time(latest[1], settings)}); timestamps must not go backwards: "
+                "started <= detected <= mitigated <= resolved",
+            )
+        if latest is None or value >= latest[1]:
+            latest = (key, value)
+
+
+def check_not_future(
+    key_lines: dict[str, int],
+    meta: dict[str, Any],
+    now: datetime,
+    settings: Settings,
+    sink: ProblemSink,
+) -> None:
+    """No timestamp may lie in the future (kept apart: it depends on the clock, not the file)."""
+    for key in TIMESTAMPS:
+        value = meta.get(key)
+        if value is not None and value > now:
+            sink.error(
+                key_lines[key],
+                key,
+                f"{fmt_time(value, settings)} is in the future (now is "
+                f"{fmt_time(now, settings)}); check the date and the time zone offset",
+            )
+
+
+def _check_reviewed(
+    front: Mapping,
+    meta: dict[str, Any],
+    body: str,
+    body_line: int,
+    settings: Settings,
+    sink: ProblemSink,
+    front_text: str | None,
+) -> None:
+    status = meta.get("status")
+    if status not in settings.reviewed_statuses:
+        return
+    if "resolved" not in front.key_lines:
+        sink.error(
+            front.key_lines.get("status", 1),
+            "resolved",
+            f"required once status is {status}; add when the incident was resolved",
+        )
+    may_hold = front_text is None or placeholders.may_hold(front_text, escapes=True)
+    for line, name, found in _front_placeholders(front, "") if may_hold else ():
+        sink.error(
+            line,
+            name,
+            f"placeholder '{found}' left from the template; replace it before status {status}",
+        )
+    for line, found in placeholders.find_in_body(body, body_line):
+        sink.error(
+            line,
+            "body",
+            f"placeholder '{found}' left from the template; replace it before status {status}",
+        )
+
+
+def _front_placeholders(node: Node, name: str) -> Iterator[tuple[int, str, str]]:
+    if isinstance(node, Scalar):
+        for found in placeholders.find_in_text(node.text):
+            yield node.line, name, found
+    elif isinstance(node, Mapping):
+        for key, value in node.items():
+            yield from _front_placeholders(value, f"{name}.{key}" if name else key)
+    elif isinstance(node, Sequence):
+        for index, item in enumerate(node):
+            yield from _front_placeholders(item, f"{name}[{index}]")
+
+
+def _check_self_reference(front: Mapping, meta: dict[str, Any], sink: ProblemSink) -> None:
+    own = meta.get("id")
+    if own is None:
+        return
+    for key in REFERENCE_KEYS:
+        node = front.get(key)
+        if not isinstance(node, (Sequence, Scalar)):
+            continue
+        items = node if isinstance(node, Sequence) else [node]
+        for index, item in enumerate(items):
+            if isinstance(item, Scalar) and item.text.strip() == own:
+                sink.error(
+                    item.line,
+                    f"{key}[{index}]" if isinstance(node, Sequence) else key,
+                    f"{own} refers to itself; list other incidents here",
+                )

@@ -1,0 +1,277 @@
+"""Rules about the writing: what each status requires, the timeline table, blameless words.
+
+A Draft may be unfinished. Moving on requires more: the sections named by the
+site's settings, action items with owners and due dates, the review meeting and
+no template placeholders. The same function that reports errors for the current
+status lists, on the page, what the next status will need.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import datetime, timedelta, tzinfo
+from typing import Any
+
+from postmortems.model import zones
+from postmortems.model.problems import ProblemSink
+from postmortems.model.settings import Settings
+
+from . import placeholders
+from .body import Section, header_zone, prose_matches, sections, timeline_rows
+from .reader import Mapping
+from .schema import parse_timestamp
+
+BLAME = [
+    (
+        re.compile(r"\bhuman errors?\b", re.I),
+        "human error",
+        "it names a person as the cause, where the system let the error happen",
+        "describe what made the mistake easy: a missing guard, an unclear runbook, a risky default",
+    ),
+    (
+        re.compile(r"\bshould(?:'ve| have) (?:known|noticed|seen|checked)\b", re.I),
+        "should have known",
+        "it judges with hindsight what could not be known then",
+        "say what information the responders had at the time",
+    ),
+    (
+        re.compile(r"\bcareless(?:ly|ness)?\b", re.I),
+        "careless",
+        "it judges a person, not a decision",
+        "describe the action and why it made sense at the time",
+    ),
+    (
+        re.compile(r"\b(?:the )?fault of\b", re.I),
+        "fault of",
+        "it assigns blame",
+        "describe the contributing factors",
+    ),
+    (
+        re.compile(
+            r"(?<![\w.])@[\w.-]+[^\S\n]+(?:caused|broke|forgot|failed to|did not|didn't|neglected|"
+            r"ignored|missed|messed up)\b",
+            re.I,
+        ),
+        "a person as the subject of a cause",
+        "it makes a responder the cause",
+        "make the system the subject: 'the deploy ran without a "
+        "canary' rather than '@x forgot the canary'",
+    ),
+]
+
+
+_CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
+def required_sections(status: str, settings: Settings) -> tuple[str, ...]:
+    if status in settings.reviewed_statuses:
+        return settings.sections_in_review + settings.sections_reviewed
+    if status in settings.statuses[1:]:
+        return settings.sections_in_review
+    return ()
+
+
+def missing(
+    meta: dict[str, Any],
+    found: dict[str, Section],
+    status: str,
+    settings: Settings,
+    status_line: int,
+) -> list[tuple[int, str, str]]:
+    """(line, field, message) for each part ``status`` requires that is not there yet."""
+    out: list[tuple[int, str, str]] = []
+    for name in required_sections(status, settings):
+        section = found.get(name)
+        title = name.capitalize()
+        if section is None:
+            out.append(
+                (
+                    status_line,
+                    "body",
+                    f"section '## {title}' is missing; it is required once status is {status}",
+                )
+            )
+        elif not section.text or placeholders.find_in_text(section.text):
+            out.append(
+                (
+                    section.line,
+                    "body",
+                    f"section '{title}' is not written yet; it is required once status is {status}",
+                )
+            )
+        elif name == "timeline" and not timeline_rows(section):
+            out.append(
+                (
+                    section.line,
+                    "body",
+                    "section 'Timeline' has no table rows; add a '| Time | Event |' table",
+                )
+            )
+    if status in settings.reviewed_statuses:
+        items = meta.get("action_items") or []
+        if not any(i.get("owner") and i.get("due") for i in items):
+            out.append(
+                (
+                    status_line,
+                    "action_items",
+                    "at least one action item with an owner and "
+                    f"a due date is required once status is {status}",
+                )
+            )
+        if not meta.get("review_meeting"):
+            out.append(
+                (
+                    status_line,
+                    "review_meeting",
+                    f"required once status is {status}; add the date of the post-mortem meeting",
+                )
+            )
+    return out
+
+
+def next_status(status: str | None, settings: Settings) -> str | None:
+    if status not in settings.statuses:
+        return None
+    index = settings.statuses.index(status)
+    return settings.statuses[index + 1] if index + 1 < len(settings.statuses) else None
+
+
+def still_to_do(meta: dict[str, Any], found: dict[str, Section], settings: Settings) -> list[str]:
+    """What the next status will require, for the page of a post-mortem not yet Closed."""
+    status = meta.get("status")
+    target = next_status(status, settings)
+    if target is None:
+        return []
+    return [
+        message.split(";")[0] if field == "body" else f"{field}: {message.split(';')[0]}"
+        for _, field, message in missing(meta, found, target, settings, 1)
+    ]
+
+
+def check(
+    front: Mapping,
+    meta: dict[str, Any],
+    body: str,
+    body_line: int,
+    settings: Settings,
+    sink: ProblemSink,
+) -> list[str]:
+    """Report what the current status lacks; return what the next one will still need
+    (from the same reading of the sections, so the page need not read the body again)."""
+    status = meta.get("status")
+    found = sections(body, body_line)
+    if status is not None:
+        for line, field, message in missing(
+            meta, found, status, settings, front.key_lines.get("status", 1)
+        ):
+            sink.error(line, field, message)
+    if "timeline" in found:
+        _check_timeline(found["timeline"], meta, settings, sink, status == settings.statuses[0])
+    if settings.blameless:
+        _check_language(body, body_line, sink)
+    return still_to_do(meta, found, settings)
+
+
+def _zone(name: str | None, settings: Settings) -> tzinfo:
+    if not name:
+        return settings.tz
+    try:
+        return zones.zone(name)
+    except zones.ZoneError:
+        return settings.tz
+
+
+def _times(
+    section: Section, meta: dict[str, Any], settings: Settings, sink: ProblemSink, draft: bool
+) -> Iterator[tuple[int, datetime]]:
+    zone = _zone(header_zone(section), settings)
+    started = meta.get("started")
+    day = started.astimezone(zone).date() if started else None
+    previous: datetime | None = None
+    for row in timeline_rows(section):
+        text = row.when.strip("*_` ")
+        if draft and (placeholders.find_in_text(text) or not text):
+            continue
+        clock = _CLOCK_RE.fullmatch(text)
+        try:
+            if clock and day is not None:
+                when = datetime(
+                    day.year,
+                    day.month,
+                    day.day,
+                    int(clock.group(1)),
+                    int(clock.group(2)),
+                    int(clock.group(3) or 0),
+                    tzinfo=zone,
+                )
+                while previous is not None and when < previous:  # past midnight
+                    when += timedelta(days=1)
+                day = when.date()
+            else:
+                when = parse_timestamp(text, zone)
+        except ValueError:
+            sink.error(
+                row.line,
+                "timeline",
+                f"'{row.when}' is not a time; write '2026-06-15 14:02' or, within the day, '14:02'",
+            )
+            continue
+        yield row.line, when
+        previous = when
+
+
+def _check_timeline(
+    section: Section, meta: dict[str, Any], settings: Settings, sink: ProblemSink, draft: bool
+) -> None:
+    rows = list(_times(section, meta, settings, sink, draft))
+    for (_, a), (line_b, b) in zip(rows, rows[1:]):
+        if b < a:
+            sink.error(
+                line_b,
+                "timeline",
+                f"{_show(b, settings)} is before the row above it "
+                f"({_show(a, settings)}); rows must run in order",
+            )
+    if not rows:
+        return
+    tolerance = timedelta(minutes=settings.timeline_tolerance_minutes)
+    for key in ("started", "resolved"):
+        value = meta.get(key)
+        if value is not None and not any(abs(when - value) <= tolerance for _, when in rows):
+            nearest = min(rows, key=lambda r: abs(r[1] - value))
+            sink.warning(
+                nearest[0],
+                "timeline",
+                f"no row is within {settings.timeline_tolerance_minutes} minutes of "
+                f"{key} ({_show(value, settings)}); the nearest is {_show(nearest[1], settings)}. "
+                "Fix the table or the front matter",
+            )
+
+
+def _show(value: datetime, settings: Settings) -> str:
+    return value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+# A plain substring each pattern needs: a cheap test before any regex runs over the body.
+_HINTS = ("human error", "should", "careless", "fault of", "@")
+
+
+def _check_language(body: str, body_line: int, sink: ProblemSink) -> None:
+    folded = body.lower()  # uncached: a cache would hash every body, most for nothing
+    chosen = [(entry, hint) for entry, hint in zip(BLAME, _HINTS) if hint in folded]
+    if not chosen:  # the common case
+        return
+    patterns = [entry for entry, _ in chosen]
+    found = {
+        (number, index)
+        for index, ((pattern, *_), hint) in enumerate(chosen)
+        for number, _ in prose_matches(pattern, body, body_line, hint)
+    }
+    for number, index in sorted(found):  # once a line for each kind, in the order of the file
+        _, label, reason, rewrite = patterns[index]
+        sink.warning(
+            number,
+            "language",
+            f"'{label}': {reason}; {rewrite} (blameless: false turns this check off)",
+        )

@@ -1,0 +1,221 @@
+"""The summary card and action-item table shown above every post-mortem's body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from postmortems.catalog import metrics
+from postmortems.catalog.graph import Links
+from postmortems.catalog.records import PostMortem
+from postmortems.model.figures import human_minutes
+from postmortems.model.problems import Problem
+from postmortems.model.settings import Settings
+from postmortems.read import writing
+
+from .html import esc, join_list, record_link, severity_badge, started_day, status_badge, table
+
+
+def _when(value: Any, settings: Settings) -> str:
+    if value is None:
+        return "—"
+    local = value.astimezone(settings.tz)
+    shown = f"{local.strftime('%Y-%m-%d %H:%M')} {esc(local.tzname())}"
+    return f'<time datetime="{local.isoformat()}">{shown}</time>'
+
+
+def _impact(record: PostMortem) -> str:
+    impact = record.meta.get("impact") or {}
+    formats = {
+        "users_affected": "{:,} users affected",
+        "percent_users": "{:g}% of users",
+        "support_tickets": "{:,} support tickets",
+        "revenue_impact": "{:,} revenue impact",
+        "slo_budget_percent": "{:g}% of error budget",
+    }
+    parts = [formats[key].format(value) for key, value in impact.items()]
+    return esc("; ".join(parts)) if parts else "—"
+
+
+def summary_card(record: PostMortem, settings: Settings) -> str:
+    """The at-a-glance card: badges, times, figures, people and impact."""
+    meta, fig = record.meta, record.figures
+    rows = [
+        ("Started", _when(meta.get("started"), settings)),
+        (
+            "Detected",
+            _when(meta.get("detected"), settings)
+            + (f" by {esc(meta['detected_by'])}" if meta.get("detected_by") else ""),
+        ),
+        ("Mitigated", _when(meta.get("mitigated"), settings)),
+        ("Resolved", _when(meta.get("resolved"), settings)),
+        ("Time to detect", esc(human_minutes(fig.ttd))),
+        ("Time to mitigate", esc(human_minutes(fig.ttm))),
+        ("Time to resolve", esc(human_minutes(fig.ttr))),
+        ("Downtime", esc(human_minutes(fig.downtime))),
+        ("Services", join_list(meta.get("services"))),
+        ("Owner", esc(meta.get("owner", "—"))),
+        ("Incident commander", esc(meta.get("incident_commander", "—"))),
+        ("Responders", join_list(meta.get("responders"))),
+        ("Review meeting", _review(record)),
+        ("Impact", _impact(record)),
+    ]
+    if meta.get("tags"):
+        rows.append(("Tags", join_list(meta.get("tags"))))
+    cells = "\n".join(
+        f'<div class="pm-field"><dt>{label}</dt><dd>{value}</dd></div>' for label, value in rows
+    )
+    badges = (
+        severity_badge(meta.get("severity"), settings)
+        + " "
+        + status_badge(meta.get("status"), settings)
+    )
+    ident = esc(record.id or record.name)
+    return (
+        f'<div class="pm-card" data-id="{ident}">\n'
+        f'<div class="pm-card-head"><span class="pm-id">{ident}</span> {badges}</div>\n'
+        f'<dl class="pm-fields">\n{cells}\n</dl>\n</div>'
+    )
+
+
+def _review(record: PostMortem) -> str:
+    meeting = record.meta.get("review_meeting")
+    review = record.review
+    text = meeting.isoformat() if meeting else "not held yet"
+    if review.due:
+        text += f" (due {review.due.isoformat()})"
+    if review.overdue:
+        return f'<span class="pm-overdue">{esc(text)} — overdue</span>'
+    return esc(text)
+
+
+def action_items(record: PostMortem, settings: Settings, today: date) -> str:
+    """The action items as a table; open items past their due date are marked overdue."""
+    items = record.meta.get("action_items") or []
+    if not items:
+        return ""
+    rows = []
+    for item in items:
+        status = item.get("status", "Open")
+        due = item.get("due")
+        overdue = metrics.is_overdue(item, settings, today)
+        due_text = esc(due.isoformat()) if due else "—"
+        if overdue:
+            due_text = f'<span class="pm-overdue" title="overdue">{due_text} · overdue</span>'
+        rows.append(
+            [
+                esc(item.get("title", "")),
+                esc(item.get("owner", "—")),
+                esc(item.get("priority", "—")),
+                due_text,
+                status_badge(status, settings),
+                _ticket(item.get("ticket")),
+            ]
+        )
+    return '<h2 id="action-items">Action items</h2>\n' + table(
+        ["Action", "Owner", "Priority", "Due", "Status", "Ticket"], rows, "pm-actions"
+    )
+
+
+def _ticket(ticket: str | None) -> str:
+    if not ticket:
+        return "—"
+    if ticket.lower().startswith(("http://", "https://")):
+        return f'<a href="{esc(ticket)}">{esc(ticket)}</a>'
+    return esc(ticket)
+
+
+def problems_box(problems: list[Problem]) -> str:
+    """A warning box listing the file's problems, so a non-strict build shows them on the page."""
+    if not problems:
+        return ""
+    items = "\n".join(f"<li><code>{esc(p.text())}</code></li>" for p in problems)
+    return (
+        '<div class="admonition warning pm-problems"><p class="admonition-title">'
+        f"This post-mortem has {len(problems)} problem(s)</p>\n<ul>\n{items}\n</ul>\n</div>"
+    )
+
+
+def recurrence(links: Links, settings: Settings, href_of: Callable[[PostMortem], str]) -> str:
+    """Same root cause as (earlier), recurred in (later, backlinks), related (both ways)."""
+    groups = [
+        ("Same root cause as", links.same_cause_as, "pm-same-cause"),
+        ("Recurred in", links.recurred_in, "pm-recurred-in"),
+        ("Related", links.related, "pm-related"),
+    ]
+    parts = []
+    for label, records, css in groups:
+        if not records:
+            continue
+        items = "\n".join(
+            f"<li>{record_link(r, href_of(r))} {esc(r.title)} · {started_day(r, settings)} "
+            f"{severity_badge(r.meta.get('severity'), settings)}</li>"
+            for r in records
+        )
+        parts.append(
+            f'<div class="{css}"><p><strong>{label}</strong></p>\n<ul>\n{items}\n</ul></div>'
+        )
+    if not parts:
+        return ""
+    warn = " pm-recurring" if links.same_cause_as or links.recurred_in else ""
+    return f'<div class="pm-recurrence{warn}">\n' + "\n".join(parts) + "\n</div>"
+
+
+def search_summary(record: PostMortem) -> str:
+    """One line of the card's facts for the search index (the card itself is not indexed)."""
+    meta = record.meta
+    parts = [
+        meta.get("severity"),
+        meta.get("status"),
+        ", ".join(meta.get("services") or []),
+        meta.get("owner"),
+        meta.get("incident_commander"),
+        ", ".join(meta.get("tags") or []),
+    ]
+    return f'<p class="pm-summary-line">{esc(" · ".join(p for p in parts if p))}</p>'
+
+
+def still_to_do(record: PostMortem, settings: Settings) -> str:
+    """What the next status needs, shown until the post-mortem is Closed."""
+    target = writing.next_status(record.meta.get("status"), settings)
+    if not record.todo or target is None:
+        return ""
+    items = "\n".join(f"<li>{esc(item)}</li>" for item in record.todo)
+    return (
+        f'<div class="admonition info pm-todo"><p class="admonition-title">Still to do before '
+        f"{esc(target)}</p>\n<ul>\n{items}\n</ul>\n</div>"
+    )
+
+
+def page_head(
+    record: PostMortem,
+    settings: Settings,
+    today: date,
+    links: Links,
+    href_of: Callable[[PostMortem], str],
+) -> str:
+    """What the plugin puts above a post-mortem's body: problems, what is still to do,
+    card, recurrence, action items."""
+    return "\n\n".join(
+        part
+        for part in (
+            problems_box(record.problems),
+            still_to_do(record, settings),
+            summary_card(record, settings),
+            recurrence(links, settings, href_of),
+            action_items(record, settings, today),
+        )
+        if part
+    )
+
+
+def page_markdown(
+    record: PostMortem,
+    settings: Settings,
+    today: date,
+    links: Links,
+    href_of: Callable[[PostMortem], str],
+) -> str:
+    """The Markdown MkDocs renders for a post-mortem: the head, then the author's body."""
+    return f"{page_head(record, settings, today, links, href_of)}\n\n{record.body.strip()}\n"

@@ -1,0 +1,186 @@
+"""Small HTML builders for generated pages. Every value from front matter goes through
+:func:`esc`; nothing from a post-mortem reaches a page unescaped.
+
+Generated content is raw HTML inside Markdown, so Markdown syntax in titles
+(``*``, ``|``, ``[x](y)``) stays literal and cannot break a table.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import re
+from collections.abc import Iterable
+
+from postmortems.catalog.records import PostMortem
+from postmortems.model.figures import human_minutes
+from postmortems.model.settings import Settings
+
+
+def esc(value: object) -> str:
+    """HTML-escape any value, quotes included; newlines become spaces."""
+    return _escape_text(value if isinstance(value, str) else str(value))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _escape_text(text: str) -> str:
+    """Memoised by text: the same titles, names and states recur on every listing page."""
+    return html.escape(text, quote=True).replace("\n", " ").replace("\r", " ")
+
+
+def severity_badge(severity: str | None, settings: Settings) -> str:
+    if not severity:
+        return ""
+    rank = min(settings.severity_rank(severity), 4)
+    return f'<span class="pm-badge pm-sev pm-sev-{rank}">{esc(severity)}</span>'
+
+
+def status_badge(status: str | None, settings: Settings) -> str:
+    if not status:
+        return ""
+    slug = esc(status.lower().replace(" ", "-"))
+    return f'<span class="pm-badge pm-status pm-status-{slug}">{esc(status)}</span>'
+
+
+def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") -> str:
+    """A table on as few lines as possible: blank lines would end Markdown's raw HTML block."""
+    head = "".join(f"<th>{h}</th>" for h in headers)
+    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    # The class sits on a wrapper: Material styles only tables without a class.
+    table_html = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    return f'<div class="pm-table-wrap {css}">\n{table_html}\n</div>' if css else table_html
+
+
+def record_link(record: PostMortem, href: str, with_title: bool = True) -> str:
+    label = esc(record.id or record.name)
+    title = f' title="{esc(record.title)}"' if with_title else ""
+    return f'<a href="{esc(href)}"{title}>{label}</a>'
+
+
+def started_day(record: PostMortem, settings: Settings) -> str:
+    if record.started is None:
+        return "—"
+    return record.started.astimezone(settings.tz).strftime("%Y-%m-%d")
+
+
+def duration(record: PostMortem) -> str:
+    return human_minutes(record.figures.downtime)
+
+
+def join_list(values: Iterable[str] | None) -> str:
+    return ", ".join(esc(v) for v in values or []) or "—"
+
+
+class Stash:
+    """Generated HTML kept out of Markdown and put back into the rendered page.
+
+    Python-Markdown runs every raw HTML block through its own HTML parser, which cost
+    more than all the rest of a page; our blocks are built escaped and need none of it.
+    Each block becomes a one-word paragraph. ``hide`` turns the paragraphs into comments,
+    which the search indexer skips (the card's fields would triple its work and add only
+    noise to results); ``restore`` then puts the blocks in, after indexing.
+
+    Inline pieces (the links to other post-mortems) become one word inside the text and
+    are put back by ``hide``, before indexing: Markdown's inline HTML handling of a
+    dozen links a page cost more than all our other page work.
+    """
+
+    _KEY = re.compile(r"PMSTASH\d+[XSI]")
+
+    def __init__(self, first: int = 0) -> None:
+        self.blocks: dict[str, str] = {}
+        self._next = first  # a process filling a stash of its own numbers its keys apart
+
+    def take(self) -> dict[str, str]:
+        """The blocks put since the last take, handed over (to the process that renders)."""
+        blocks, self.blocks = self.blocks, {}
+        return blocks
+
+    def receive(self, blocks: dict[str, str]) -> None:
+        """Blocks another process put (with keys numbered apart from this stash's)."""
+        self.blocks.update(blocks)
+
+    def put(self, block: str, searchable: bool = False) -> str:
+        """A key for ``block``; a searchable block is put back before indexing."""
+        return self._key(block, "S" if searchable else "X")
+
+    def put_inline(self, html: str) -> str:
+        """A word standing for ``html`` within a paragraph, put back before indexing."""
+        return self._key(html, "I")
+
+    def _key(self, html: str, kind: str) -> str:
+        key = f"PMSTASH{self._next:08d}{kind}"
+        self._next += 1
+        self.blocks[key] = html
+        return key
+
+    def stash_blocks(self, markdown: str) -> str:
+        """Replace each run of blank-line separated chunks that are raw HTML by one stash
+        key: one paragraph for Markdown to pass over, not one per chunk."""
+        return "\n\n".join(
+            self.put(text) if raw else text for raw, text in _raw_html_runs(markdown)
+        )
+
+    def hide(self, html: str) -> str:
+        """Searchable blocks and inline pieces put in, other blocks' paragraphs made
+        comments (which the search indexer skips)."""
+        return self._swap(html, restore=False)
+
+    def restore(self, html: str) -> str:
+        """Every block put in: after the search indexer has seen the page."""
+        return self._swap(html, restore=True)
+
+    def _swap(self, html: str, restore: bool) -> str:
+        """One pass over the page, from key to key (one regex search, where a pass for
+        each kind of key had cost twice as much; most pages hold a dozen keys or none)."""
+        out: list[str] = []
+        done = 0  # how much of html is in out
+        blocks = self.blocks
+        for match in self._KEY.finditer(html):
+            start, end = match.span()
+            key = match.group()
+            kind = key[-1]
+            if kind == "I":
+                out += (html[done:start], blocks.get(key, key))
+                done = end
+            elif (
+                html.startswith("</p>", end)
+                and start - 3 >= done
+                and html.startswith("<p>", start - 3)
+            ):
+                block = blocks.get(key, "") if kind == "S" or restore else f"<!--{key}-->"
+                out += (html[done : start - 3], block)
+                done = end + 4
+            elif (
+                restore
+                and kind == "X"
+                and html.startswith("-->", end)
+                and start - 4 >= done
+                and html.startswith("<!--", start - 4)
+            ):
+                out += (html[done : start - 4], blocks.get(key, ""))
+                done = end + 3
+        if not done:  # no key swapped: most pages, once their own keys are swapped
+            return html
+        out.append(html[done:])
+        return "".join(out)
+
+
+@functools.lru_cache(maxsize=256)
+def _raw_html_runs(markdown: str) -> tuple[tuple[bool, str], ...]:
+    """The blank-line separated chunks of ``markdown`` as (raw HTML?, text), each run of
+    raw HTML chunks joined into one. Memoised by text: a serve rebuild hands back the
+    last build's generated pages, the same strings, whose hash Python keeps."""
+    out: list[tuple[bool, str]] = []
+    run: list[str] = []
+    for chunk in markdown.split("\n\n"):
+        if chunk.lstrip().startswith("<"):
+            run.append(chunk)
+            continue
+        if run:
+            out.append((True, "\n\n".join(run)))
+            run = []
+        out.append((False, chunk))
+    if run:
+        out.append((True, "\n\n".join(run)))
+    return tuple(out)

@@ -1,0 +1,210 @@
+"""Monthly review pages: the agenda of the incident review meeting for each month."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from datetime import date
+
+from postmortems.catalog import metrics
+from postmortems.catalog.graph import Graph
+from postmortems.catalog.records import Catalog, PostMortem
+from postmortems.model.figures import human_minutes
+
+from .dashboard import tiles
+from .html import esc, record_link, severity_badge, started_day, status_badge, table
+from .pages import with_title
+
+Href = Callable[[str], str]
+UrlOf = Callable[[PostMortem], str]
+AGENDA = (
+    "Recap the timeline",
+    "How could it have been caught earlier?",
+    "Customer impact",
+    "Review the action items",
+)
+
+
+def month_title(month: str) -> str:
+    return date(int(month[:4]), int(month[5:]), 1).strftime("%B %Y")
+
+
+def index_page(months: list[metrics.Month], href: Href) -> str:
+    rows = [
+        [
+            f'<a href="{esc(href(f"reviews/{m.month}/"))}">{esc(month_title(m.month))}</a>',
+            str(m.count),
+            str(m.severe),
+            esc(human_minutes(m.downtime)),
+            esc(human_minutes(m.ttr.mean)),
+        ]
+        for m in reversed(months)
+        if m.count
+    ]
+    return with_title(
+        "Monthly reviews",
+        "One page per month with incidents: the agenda of the "
+        "monthly incident review.\n\n"
+        + table(["Month", "Incidents", "Severe", "Downtime", "MTTR"], rows, "pm-reviews"),
+    )
+
+
+CURRENT_MONTHS = 2  # pages that list today's overdue work: this month's and the last one's
+
+
+def month_page(
+    month: metrics.Month,
+    months: list[metrics.Month],
+    catalog: Catalog,
+    graph: Graph,
+    today: date,
+    href: Href,
+    url_of: UrlOf,
+    due: dict[str, list[metrics.ActionItem]],
+    work: tuple[tuple[str, int], ...],
+    overdue: list[PostMortem],
+    late_items: list[metrics.ActionItem],
+) -> str:
+    """One month's review. Today's overdue work is listed in full only on the current
+    months' pages (older pages link there), so the pages together stay linear in size."""
+    settings = catalog.settings
+    reviewed = settings.reviewed_statuses
+    link = lambda r: record_link(r, href(url_of(r)))  # noqa: E731
+    current = month.month in {m.month for m in months[-CURRENT_MONTHS:]}
+    incidents = table(
+        ["Id", "Title", "Severity", "Status", "Downtime", "TTR"],
+        [
+            [
+                link(r),
+                esc(r.title),
+                severity_badge(r.meta.get("severity"), settings),
+                status_badge(r.meta.get("status"), settings),
+                esc(human_minutes(r.figures.downtime)),
+                esc(human_minutes(r.figures.ttr)),
+            ]
+            for r in month.records
+        ],
+        "pm-list",
+    )
+    if current:
+        overdue_html = (
+            table(
+                ["Id", "Title", "Status", "Review due"],
+                [
+                    [
+                        link(r),
+                        esc(r.title),
+                        status_badge(r.meta.get("status"), settings),
+                        esc(r.review.due.isoformat()),
+                    ]
+                    for r in overdue
+                ],
+                "pm-list",
+            )
+            if overdue
+            else "<p>None.</p>"
+        )
+        overdue_list = _by_owner(late_items, href, url_of)
+    else:
+        latest = esc(href(f"reviews/{months[-1].month}/"))
+        overdue_html, overdue_list = (
+            f'<p>{count} as of {today.isoformat()}; listed on <a href="{latest}">the current '
+            "review</a>.</p>"
+            for count in (len(overdue), len(late_items))
+        )
+    return with_title(
+        f"Incident review: {month_title(month.month)}",
+        "\n\n".join(
+            [
+                f"{month.count} incident(s) started in {month_title(month.month)} "
+                f"({esc(settings.timezone)}). Figures against the month before and the trailing "
+                "12-month average; open work as of this build.",
+                tiles(catalog, months, today, last=month.month, work=work),
+                "## Incidents",
+                incidents,
+                f"## Post-mortems overdue for review\n\nAs of {today.isoformat()}: still "
+                f"{' or '.join(s for s in settings.statuses if s not in reviewed)} past "
+                "their review deadline.",
+                overdue_html,
+                "## Action items due this month",
+                _by_owner(due.get(month.month, []), href, url_of),
+                "## Overdue action items",
+                overdue_list,
+                "## Recurrences seen this month",
+                _recurrences(month, graph, href, url_of),
+                "## Agenda",
+                _agenda(month, href, url_of),
+            ]
+        ),
+    )
+
+
+def due_by_month(items: list[metrics.ActionItem]) -> dict[str, list[metrics.ActionItem]]:
+    """Action items by the month of their due date, 'YYYY-MM' (one pass, for every month page)."""
+    grouped: dict[str, list[metrics.ActionItem]] = defaultdict(list)
+    for entry in items:
+        due = entry.item.get("due")
+        if due is not None:
+            grouped[f"{due.year:04d}-{due.month:02d}"].append(entry)
+    return grouped
+
+
+def overdue_items(
+    items: list[metrics.ActionItem], settings, today: date
+) -> list[metrics.ActionItem]:
+    return [i for i in items if metrics.is_overdue(i.item, settings, today)]
+
+
+def _by_owner(items: list[metrics.ActionItem], href: Href, url_of: UrlOf) -> str:
+    if not items:
+        return "<p>None.</p>"
+    grouped: dict[str, list[metrics.ActionItem]] = defaultdict(list)
+    for entry in items:
+        grouped[entry.item.get("owner") or "(no owner)"].append(entry)
+    parts = []
+    for owner in sorted(grouped, key=str.lower):
+        rows = [
+            [
+                record_link(e.record, href(url_of(e.record))),
+                esc(e.item.get("title", "")),
+                esc(e.item["due"].isoformat()),
+                esc(e.item.get("status", "Open")),
+            ]
+            for e in grouped[owner]
+        ]
+        parts.append(
+            f"<h3>{esc(owner)}</h3>\n\n"
+            + table(["Incident", "Action", "Due", "Status"], rows, "pm-actions")
+        )
+    return "\n\n".join(parts)
+
+
+def _recurrences(month: metrics.Month, graph: Graph, href: Href, url_of: UrlOf) -> str:
+    items = []
+    for record in month.records:
+        earlier = graph.of(record).same_cause_as
+        if earlier:
+            names = ", ".join(
+                f"{record_link(e, href(url_of(e)))} ({started_day(e, graph.catalog.settings)})"
+                for e in earlier
+            )
+            items.append(
+                f"<li>{record_link(record, href(url_of(record)))} {esc(record.title)}: "
+                f"same root cause as {names}</li>"
+            )
+    return f"<ul>\n{chr(10).join(items)}\n</ul>" if items else "<p>No recurrence this month.</p>"
+
+
+def _agenda(month: metrics.Month, href: Href, url_of: UrlOf) -> str:
+    if not month.records:
+        return "<p>No incident to review.</p>"
+    blocks = []
+    for record in month.records:
+        checks = "\n".join(
+            f'<li><label><input type="checkbox"> {esc(step)}</label></li>' for step in AGENDA
+        )
+        blocks.append(
+            f'<div class="pm-agenda"><p>{record_link(record, href(url_of(record)))} '
+            f"{esc(record.title)}</p>\n<ul>\n{checks}\n</ul></div>"
+        )
+    return "\n".join(blocks)
