@@ -226,3 +226,33 @@ def test_the_module_loads_where_there_is_no_fcntl(monkeypatch):
     finally:
         monkeypatch.undo()
         importlib.reload(parallel)
+
+
+def _hangs_in_workers(parent: int):
+    """n + 1 here, slowly enough that a worker claims some; a worker that runs it hangs
+    (a deadlock, an endless loop)."""
+
+    def hang_elsewhere(n: int) -> int:
+        if os.getpid() != parent:
+            time.sleep(3600)
+        time.sleep(0.01)
+        return n + 1
+
+    return hang_elsewhere
+
+
+def test_a_hung_worker_is_stopped_and_its_work_done_here(monkeypatch, caplog):
+    monkeypatch.setenv("POSTMORTEMS_WORKER_TIMEOUT", "0.5")
+    start = time.monotonic()
+    with caplog.at_level("WARNING", logger="postmortems"):
+        assert parallel.map_forked(_hangs_in_workers(os.getpid()), list(range(100)), 2) == list(
+            range(1, 101)
+        )
+        tasks = parallel.ForkedMap(_hangs_in_workers(os.getpid()), list(range(20)), 2, chunk_size=1)
+        try:
+            assert [tasks.result(n)[0] for n in range(20)] == list(range(1, 21))
+        finally:
+            tasks.cancel()
+        assert not tasks.children  # killed and reaped
+    assert time.monotonic() - start < 30
+    assert sum("did nothing for 0.5 s" in r.getMessage() for r in caplog.records) == 2

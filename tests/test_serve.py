@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import socket
@@ -140,3 +141,108 @@ def test_serve_survives_edits_renames_and_deletes(server):
     assert any("2025-04-01-bad.md:4: error: severity: 'P9'" in build for build in builds)
     growth_mib = (memory[-1] - memory[0]) / 1024
     assert growth_mib < 64, f"serve grew by {growth_mib:.0f} MiB over {ROUNDS - 10} rebuilds"
+
+
+def _pm(ident: str, title: str, hour: int, severity: str = "P2", refs: str = "") -> str:
+    """A valid post-mortem with ``refs`` (YAML lines) added to its front matter."""
+    text = good(id=ident, title=title, severity=severity, started=f"2025-03-04T0{hour}:00:00Z")
+    return text.replace("\n---\n", f"\n{refs}---\n", 1) if refs else text
+
+
+def _shown(html: str) -> str:
+    """A page as the fresh build wrote it: without what serve adds (live reload, the
+    canonical address of its own server) and with whitespace folded."""
+    html = re.sub(r"<script[^>]*>[^<]*livereload[^<]*</script>", "", html)
+    html = re.sub(r'<link rel="canonical"[^>]*>', "", html)
+    return re.sub(r"\s+", " ", re.sub(r">\s+<", "><", html)).strip()
+
+
+def _builds(log: Path) -> int:
+    return log.read_text(encoding="utf-8", errors="replace").count("Documentation built in")
+
+
+def _problems(text: str) -> set[str]:
+    return set(re.findall(r"\S+\.md:\d+: (?:error|warning): [^\n]*", text))
+
+
+def test_dirty_rebuilds_show_what_a_fresh_build_shows(tmp_path):
+    """After each edit, every page `mkdocs serve --dirty` serves is the page a fresh
+    `mkdocs build` of the same files makes, and the log shows the current problems."""
+    site = Site(tmp_path / "src")
+    (site.docs / "index.md").write_text("# Home\n\nSee HOT-2 and HOT-4.\n", encoding="utf-8")
+    (site.docs / "guide.md").write_text("# A guide of our own\n\nText.\n", encoding="utf-8")
+    site.add("2025-03-01-one.md", _pm("HOT-1", "One", 1, refs="related: [HOT-2]\n"))
+    site.add("2025-03-02-two.md", _pm("HOT-2", "Two", 2))
+    site.add("2025-03-03-three.md", _pm("HOT-3", "Three", 3, refs="recurrence: [HOT-2]\n"))
+    site.add("2025-03-04-four.md", _pm("HOT-4", "Four", 4))
+    site.add("2025-03-05-five.md", _pm("HOT-5", "Five", 5, refs="related: [HOT-4]\n"))
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    log = log_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+        cwd=site.root,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),  # each line in the log as it is said
+    )
+    base = f"http://127.0.0.1:{port}/"
+    edits = [
+        ("title", lambda: site.add("2025-03-02-two.md", _pm("HOT-2", "Two renamed", 2))),
+        (
+            "severity",
+            lambda: site.add(
+                "2025-03-03-three.md", _pm("HOT-3", "Three", 3, "P1", "recurrence: [HOT-2]\n")
+            ),
+        ),
+        ("id", lambda: site.add("2025-03-04-four.md", _pm("HOT-44", "Four", 4))),
+        (
+            "references",
+            lambda: site.add(
+                "2025-03-01-one.md", _pm("HOT-1", "One", 1, refs="related: [HOT-3]\n")
+            ),
+        ),
+        ("delete", lambda: (site.pm / "2025-03-02-two.md").unlink()),
+        (
+            "rename",
+            lambda: (site.pm / "2025-03-05-five.md").rename(site.pm / "2025-03-05-fifth.md"),
+        ),
+    ]
+    try:
+        assert wait_until(lambda: _builds(log_path) >= 1, 60), "serve did not start"
+        for step, (what, edit) in enumerate([("start", lambda: None), *edits]):
+            before = _builds(log_path)
+            edit()
+            if what != "start":
+                rebuilt = wait_until(lambda before=before: _builds(log_path) > before, 60)
+                assert rebuilt, f"{what}: no rebuild"
+            while True:  # until no further rebuild comes (a rename may bring two)
+                seen = _builds(log_path)
+                time.sleep(1.5)
+                if _builds(log_path) == seen:
+                    break
+            fresh = tmp_path / f"fresh{step}"
+            built = site.build("--site-dir", str(fresh))
+            assert built.returncode == 0, built.stderr
+            pages = sorted(p.relative_to(fresh) for p in fresh.rglob("index.html"))
+            assert len(pages) > 10
+            for page in pages:
+                url = base + (str(page.parent) + "/" if str(page.parent) != "." else "")
+                status, body = get(url)
+                assert status == 200, f"{what}: {url} answered {status}"
+                expected = _shown((fresh / page).read_text(encoding="utf-8"))
+                assert _shown(body.decode("utf-8")) == expected, (
+                    f"after the {what} edit, {page} differs"
+                )
+            last_build = log_path.read_text(encoding="utf-8").split("Building documentation")[-1]
+            assert _problems(last_build) == _problems(built.stderr), what
+            assert "None" not in re.findall(
+                r"md-nav__link[^>]*>\s*([^<]*)", get(base + "dashboard/")[1].decode()
+            )
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()

@@ -10,15 +10,10 @@ import re
 from typing import Any
 
 import jinja2
-from mkdocs.structure.nav import (
-    Navigation,
-    Section,
-    _add_parent_links,
-    _add_previous_and_next_links,
-    _get_by_type,
-)
+from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from . import mkdocs_private
 from .site import INDEX_URI, SECTION_TITLES, SiteBuild
 
 
@@ -45,9 +40,7 @@ def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
         position = siblings.index(index_page)
         section = Section("Post-mortems", [index_page, *recent])
         siblings[position] = section
-    pages = _get_by_type(nav.items, Page)
-    _add_previous_and_next_links(pages)
-    _add_parent_links(nav.items)
+    pages = mkdocs_private.link_pages(nav.items)
     return Navigation(nav.items, pages)
 
 

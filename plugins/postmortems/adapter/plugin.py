@@ -28,7 +28,7 @@ from postmortems.catalog.records import Catalog, Source
 from postmortems.model.settings import Settings, SettingsError, check_names
 from postmortems.render import sanitize
 
-from . import assets, navigation, prerender, rebuild, templating
+from . import assets, mkdocs_private, navigation, prerender, rebuild, templating
 from .config import PluginConfig, settings_of
 from .site import PageParts, SiteBuild
 
@@ -164,9 +164,9 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
                     or (record is not None and record.name in plan.records)
                     or file.src_uri in plan.pages
                 ):
-                    file.is_modified = _always  # type: ignore[method-assign]
+                    mkdocs_private.mark_modified(file, True)
                 elif file.src_uri in plan.unchanged_generated:
-                    file.is_modified = _never  # type: ignore[method-assign]
+                    mkdocs_private.mark_modified(file, False)
         self.memory = memory
 
     def _take_sources(self, files: Files) -> list[Source]:
@@ -228,8 +228,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         parts = self.page_parts.get(page.file.src_uri)
         if parts is not None and markdown is parts.markdown:  # a post-mortem as we made it
             if parts.rendered is not None:  # converted already: MkDocs takes that instead
-                page.render = functools.partial(  # type: ignore[method-assign]
-                    prerender.take, page, parts.markdown, parts.rendered
+                mkdocs_private.replace_render(
+                    page, functools.partial(prerender.take, page, parts.markdown, parts.rendered)
                 )
             return None  # its ids are linked already
         record = self.build.record_for(page.file)
@@ -257,7 +257,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         our own (escaped) blocks are put back in."""
         if self.build is None:
             return None
-        page.__dict__.pop("render", None)  # MkDocs' own again, if ours stood in
+        mkdocs_private.restore_render(page)  # MkDocs' own again, if ours stood in
         parts = self.page_parts.get(page.file.src_uri)
         if not self.settings.trust_html and parts is not None and parts.raw:
             html = sanitize.clean(html)
@@ -293,14 +293,6 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
                 f"{count} post-mortem file(s) have problems; see 'Needs attention' "
                 "on the post-mortems index"
             )
-
-
-def _always() -> bool:
-    return True
-
-
-def _never() -> bool:
-    return False
 
 
 def is_postmortem_uri(src_uri: str) -> bool:

@@ -28,6 +28,8 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 
+from . import mkdocs_private
+
 # Extensions known to keep no state across pages and to report to no plugin.
 SAFE_PACKAGES = ("markdown.extensions.", "pymdownx.", "material.extensions.")
 SAFE_SHORT_NAMES = frozenset(
@@ -82,20 +84,21 @@ def render(markdown: str, file: File, config: MkDocsConfig, files: Files) -> Ren
     """Convert a page's Markdown as MkDocs would, on a page of its own: in the rendering
     process, or in the main process ahead of MkDocs (which then takes the result), where
     the page MkDocs is on and the file's page are left as they were."""
-    own_page, current = file.page, getattr(config, "_current_page", None)
+    own_page, current = file.page, mkdocs_private.current_page(config)
     page = Page(None, file, config)
     page.markdown = markdown
-    config._current_page = page  # as MkDocs sets it while a page renders (!relative paths)
+    mkdocs_private.set_current_page(config, page)  # as MkDocs sets it while a page renders
     try:
         with _captured_logs() as records:
             page.render(config, files)
     finally:
-        config._current_page, file.page = current, own_page
+        mkdocs_private.set_current_page(config, current)
+        file.page = own_page
     links = page.links_to_anchors
     return Rendered(
         page.content or "",
         page.toc,
-        page._title_from_render,
+        mkdocs_private.title_from_render(page),
         page.present_anchor_ids,
         None if links is None else {f.src_uri: anchors for f, anchors in links.items()},
         records,
@@ -111,7 +114,7 @@ def take(page: Page, markdown: str, rendered: Rendered, config: MkDocsConfig, fi
         return
     page.content = rendered.html
     page.toc = rendered.toc
-    page._title_from_render = rendered.title
+    mkdocs_private.set_title_from_render(page, rendered.title)
     page.present_anchor_ids = rendered.anchor_ids
     if rendered.links_to_anchors is not None:
         by_uri = files.src_uris

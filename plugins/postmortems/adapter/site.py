@@ -156,14 +156,10 @@ class SiteBuild:
         if background and fork_is_safe():
             self._prerender = prerender.is_safe(self.config)
             tasks = [GENERATED_TASK, *self._parts_tasks()]
-            global _RENDERING
-            _RENDERING = self  # what the forked process renders: it shares this memory
-            try:
-                self._tasks = ForkedMap(
-                    _task_in_child, tasks, workers=2, chunk_size=1, here=self._task_here
-                )
-            finally:
-                _RENDERING = None
+            # The forked process shares this build's memory: it is handed nothing.
+            self._tasks = ForkedMap(
+                self._task_in_child, tasks, workers=2, chunk_size=1, here=self._task_here
+            )
             self._task_of = {uri: number for number, task in enumerate(tasks) for uri in task}
             self._pending_files = {id(file) for file, _, _ in self._pending}
         else:
@@ -194,6 +190,10 @@ class SiteBuild:
 
     def _task_here(self, task: tuple[str, ...]) -> Any:
         return self._run_task(task, self._own_parts)
+
+    def _task_in_child(self, task: tuple[str, ...]) -> Any:
+        """In the forked process: a task, its blocks numbered apart from the main process's."""
+        return self._run_task(task, self._child_parts)
 
     def page_parts(self, file: File) -> PageParts | None:
         """The parts of a post-mortem's page (None for other pages), its Markdown converted
@@ -413,12 +413,3 @@ def _page_digest(text: str) -> str:
     pages hands back the same strings, whose hash Python keeps, so megabytes are not
     digested again."""
     return rebuild.digest(text)
-
-
-_RENDERING: SiteBuild | None = None  # set only while a rendering process is forked
-
-
-def _task_in_child(task: tuple[str, ...]) -> Any:
-    """In the forked process: a task, its blocks numbered apart from the main process's."""
-    assert _RENDERING is not None
-    return _RENDERING._run_task(task, _RENDERING._child_parts)

@@ -26,6 +26,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.pages import Page
 
+from . import mkdocs_private
+
 CONFIG_VARIABLES = ("config", "environment", "plugin", "git", "extra")
 _ENV_OPTIONS = (
     "block_start_string",
@@ -82,11 +84,12 @@ def _skip_postmortems(
             return _method(markdown, *args, **kwargs)
 
         events[index] = guarded
-        config.plugins._event_origins[guarded] = config.plugins._event_origins.get(method, "macros")
+        origins = mkdocs_private.event_origins(config.plugins)
+        origins[guarded] = origins.get(method, "macros")
 
 
 def _sandbox(plugin: Any) -> None:
-    old = getattr(plugin, "_env", None)
+    old = mkdocs_private.macros_environment(plugin)
     if old is None:
         return
     options = {name: getattr(old, name) for name in _ENV_OPTIONS}
@@ -96,11 +99,11 @@ def _sandbox(plugin: Any) -> None:
     env = SandboxedEnvironment(loader=loader, **options)
     env.globals.update(getattr(plugin, "macros", {}) or {})
     env.filters.update(getattr(plugin, "filters", {}) or {})
-    plugin._env = env
+    mkdocs_private.set_macros_environment(plugin, env)
 
 
 def _limit_variables(plugin: Any, config: MkDocsConfig, exposed: tuple[str, ...]) -> None:
-    variables = getattr(plugin, "_variables", None)
+    variables = mkdocs_private.macros_variables(plugin)
     if variables is None:
         return
     hidden = set(CONFIG_VARIABLES) | set(config.extra or {})

@@ -1,0 +1,96 @@
+"""Each private attribute of MkDocs and mkdocs-macros that the adapter relies on
+(postmortems/adapter/mkdocs_private.py) still exists, and still means what it did.
+A failure here names what a new release changed: fix mkdocs_private.py, nothing else."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import mkdocs.commands.build as build
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import PluginCollection
+from mkdocs.structure import nav as mkdocs_nav
+from mkdocs.structure.files import File
+from mkdocs.structure.pages import Page
+
+from postmortems.adapter import mkdocs_private
+
+
+def _page(tmp_path):
+    (tmp_path / "docs").mkdir(exist_ok=True)
+    (tmp_path / "mkdocs.yml").write_text("site_name: t\n", encoding="utf-8")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    return config, Page(None, _file(config, "a.md", "# Heading one\n\ntext\n"), config)
+
+
+def _file(config, name: str, text: str) -> File:
+    (Path(config.docs_dir) / name).write_text(text, encoding="utf-8")
+    return File(name, config.docs_dir, config.site_dir, config.use_directory_urls)
+
+
+def test_mkdocs_sets_the_current_page_while_rendering():
+    source = inspect.getsource(build._populate_page) + inspect.getsource(build._build_page)
+    assert "config._current_page = page" in source
+    assert "_current_page" in MkDocsConfig.__annotations__
+
+
+def test_render_sets_the_title_from_the_first_heading(tmp_path):
+    config, page = _page(tmp_path)
+    page.read_source(config)
+    page.render(config, _files(config, page))
+    assert mkdocs_private.title_from_render(page) == "Heading one"
+    mkdocs_private.set_title_from_render(page, "Other")
+    assert page.title == "Other"
+
+
+def _files(config, page):
+    from mkdocs.structure.files import Files
+
+    return Files([page.file])
+
+
+def test_current_page_round_trips(tmp_path):
+    config, page = _page(tmp_path)
+    mkdocs_private.set_current_page(config, page)
+    assert mkdocs_private.current_page(config) is page
+    mkdocs_private.set_current_page(config, None)
+
+
+def test_plugin_collection_keeps_event_origins():
+    origins = mkdocs_private.event_origins(PluginCollection())
+    assert isinstance(origins, dict)
+
+
+def test_nav_linking_functions_exist_and_link(tmp_path):
+    for name in ("_get_by_type", "_add_previous_and_next_links", "_add_parent_links"):
+        assert callable(getattr(mkdocs_nav, name)), name
+    config, first = _page(tmp_path)
+    second = Page("B", _file(config, "b.md", "b"), config)
+    section = mkdocs_nav.Section("S", [first, second])
+    pages = mkdocs_private.link_pages([section])
+    assert pages == [first, second]
+    assert first.next_page is second and second.previous_page is first
+    assert second.parent is section
+
+
+def test_replaced_methods_are_per_object(tmp_path):
+    config, page = _page(tmp_path)
+    other = _file(config, "c.md", "c")
+    assert "is_modified" in vars(File) and "render" in vars(Page)
+    mkdocs_private.mark_modified(page.file, False)
+    assert page.file.is_modified() is False
+    mkdocs_private.mark_modified(page.file, True)
+    assert page.file.is_modified() is True and other.is_modified() is not None
+    mkdocs_private.replace_render(page, lambda *a: "ours")
+    assert page.render() == "ours"
+    mkdocs_private.restore_render(page)
+    assert page.render.__func__ is Page.render
+
+
+def test_macros_plugin_keeps_its_environment_and_variables():
+    from mkdocs_macros import plugin as macros
+
+    source = inspect.getsource(macros)
+    assert "self._env" in source and "self._variables" in source
