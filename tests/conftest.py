@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -237,3 +238,13 @@ def browser():
 
 
 ARTIFACTS = REPO / "test-artifacts"
+
+
+def example_site(root: Path, broken: dict[str, str] | None = None) -> Path:
+    """A copy of this repository's example site outside it, with ``broken`` files added."""
+    shutil.copytree(REPO / "docs", root / "docs")
+    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copy(REPO / "hooks.py", root / "hooks.py")
+    for name, text in (broken or {}).items():
+        (root / "docs" / "postmortems" / name).write_text(text, encoding="utf-8")
+    return root

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 
-from conftest import REPO
+from conftest import example_site
 
 BROKEN = {
     "2026-11-30-bad-yaml.md": "---\nid: HOT-90001\ntitle: [unclosed\nseverity: P2\n---\nBody\n",
@@ -20,16 +19,6 @@ BROKEN = {
         "## Summary\n\nSee HOT-13432 and HOT-99999.\n"
     ),
 }
-
-
-def _example_site(root):
-    """This repository's example site, with two broken files, outside the repository."""
-    shutil.copytree(REPO / "docs", root / "docs")
-    shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    shutil.copy(REPO / "hooks.py", root / "hooks.py")
-    for name, text in BROKEN.items():
-        (root / "docs" / "postmortems" / name).write_text(text, encoding="utf-8")
-    return root
 
 
 def _run(root, fast: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -59,7 +48,7 @@ def _messages(stderr: str) -> list[str]:
 
 
 def test_the_site_is_the_same_without_the_fast_paths(tmp_path):
-    root = _example_site(tmp_path / "site")
+    root = example_site(tmp_path / "site", BROKEN)
     outputs, messages = [], []
     for fast in ("1", "0"):
         out = tmp_path / f"out{fast}"
@@ -89,7 +78,7 @@ def test_the_site_is_the_same_without_the_fast_paths(tmp_path):
 
 
 def test_validate_says_the_same_without_the_fast_paths(tmp_path):
-    root = _example_site(tmp_path / "site")
+    root = example_site(tmp_path / "site", BROKEN)
     runs = [
         _run(root, fast, "postmortems.cli", "validate", "--format", "json")
         for fast in ("1", "0", "1")

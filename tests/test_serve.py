@@ -246,3 +246,42 @@ def test_dirty_rebuilds_show_what_a_fresh_build_shows(tmp_path):
         except subprocess.TimeoutExpired:
             process.kill()
         log.close()
+
+
+# What a rebuild under `make serve` may print: MkDocs' own lines and the site's problems.
+EXPECTED_LINE = re.compile(
+    r"INFO    -  (\[[\d:]+\] (Detected file changes|Reloading browsers|Watching paths for changes.*"
+    r"|Serving on .*)|Building documentation\.\.\.|Documentation built in [\d.]+ seconds"
+    r"|\d+ post-mortem file\(s\) have problems; .*)"
+    r"|WARNING -  A 'dirty' build is being performed.*"
+    r"|(ERROR   |WARNING )-  \S+\.md:\d+: (error|warning): .*"
+)
+
+
+def test_a_rebuild_prints_mkdocs_lines_and_problems_only(tmp_path):
+    from conftest import example_site
+
+    root = example_site(tmp_path / "site")
+    port = free_port()
+    log_path = tmp_path / "serve.log"
+    env = dict(os.environ, PYTHONUNBUFFERED="1", NO_MKDOCS_2_WARNING="1")  # as `make serve`
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
+            cwd=root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+        try:
+            assert wait_until(lambda: _builds(log_path) >= 1, 120), "serve did not start"
+            target = next((root / "docs" / "postmortems").glob("2026-06-15-*.md"))
+            text = target.read_text(encoding="utf-8")
+            target.write_text(text.replace("severity: P1", "severity: P9", 1), encoding="utf-8")
+            assert wait_until(lambda: _builds(log_path) >= 2, 120), "no rebuild"
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    lines = [line for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert any("severity: 'P9' is not one of P1, P2, P3, P4" in line for line in lines)
+    assert [line for line in lines if not EXPECTED_LINE.fullmatch(line)] == []
