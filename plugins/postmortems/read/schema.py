@@ -580,7 +580,7 @@ def json_schema(settings: Settings | None = None) -> dict[str, Any]:
     settings = settings or Settings()
     schema = FRONT_MATTER.schema(settings)
     return {
-        "$schema": "https://json-schema.org/draft-07/schema#",
+        "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Post-mortem front matter",
         "description": "Generated from the validator's own definition; see the post-mortem format.",
         **schema,

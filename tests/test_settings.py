@@ -1,0 +1,115 @@
+"""The plugin's options: one table, the same checks in `mkdocs build` and `postmortems
+validate`, and the README's list of options is the table's."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from conftest import REPO, Site, good
+
+from postmortems.model.options import OPTIONS
+from postmortems.model.settings import Deadline, Settings, SettingsError
+
+
+def _readme_options() -> str:
+    """The YAML block of the README's Configuration section, options only."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    return block
+
+
+def test_the_readme_lists_every_option_and_no_other():
+    options = yaml.safe_load(_readme_options())["plugins"][0]["postmortems"]
+    assert list(options) == [option.name for option in OPTIONS]
+
+
+def test_the_readme_defaults_are_the_defaults():
+    options = yaml.safe_load(_readme_options())["plugins"][0]["postmortems"]
+    assert Settings.from_mapping(options) == Settings()
+
+
+def test_both_commands_accept_the_readme_options_as_written(tmp_path):
+    block = _readme_options().split("  - postmortems:\n", 1)[1]
+    options = "\n".join(line[6:] for line in block.splitlines())  # as Site indents them
+    site = Site(tmp_path / "s", options=options + "\n")
+    site.add("2025-03-04-a.md", good(id="HOT-1"))
+    validated = site.validate("validate")
+    assert validated.returncode == 0, validated.stderr
+    built = site.build("--strict")
+    assert built.returncode == 0, built.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ("serverities: [P1]\n", "unknown option 'serverities'; did you mean 'severities'?"),
+        (
+            "statuses: [Draft, Review, Published]\n",
+            "reviewed_statuses: 'Reviewed' is not one of statuses (Draft, Review, Published)",
+        ),
+        (
+            "reviewed_statuses: [Done]\n",
+            "reviewed_statuses: 'Done' is not one of statuses (Draft, In Review, Reviewed, Closed)",
+        ),
+        (
+            "severities: [SEV0, SEV1, SEV2, SEV3]\nreview_deadlines: {P1: 3 days, SEV2: 5 days}\n",
+            "review_deadlines: 'P1' is not one of severities (SEV0, SEV1, SEV2, SEV3)",
+        ),
+        (
+            "action_item_done: [Complete]\n",
+            "action_item_done: 'Complete' is not one of action_item_statuses "
+            "(Open, In Progress, Completed, Verified); did you mean 'Completed'?",
+        ),
+        ("recent_in_nav: -1\n", "expected a whole number >= 0, got -1"),
+        ("blameless: maybe\n", "expected true or false, got 'maybe'"),
+        ("ttr_start: begun\n", "expected 'detected' or 'started', got 'begun'"),
+        ("id_pattern: '(['\n", "is not a valid regular expression"),
+        ("tracker_url: jira.example/{id}\n", "expected an http(s) URL with {id} in it"),
+        ("timezone: Pacific\n", "'Pacific' is not a time zone"),
+        ("fast: 0\n", "expected true or false, got 0"),
+    ],
+)
+def test_a_wrong_option_stops_both_commands_with_the_same_words(tmp_path, options, message):
+    site = Site(tmp_path / "s", options=options)
+    site.add("2025-03-04-a.md", good(id="HOT-1"))
+    validated = site.validate("validate")
+    assert validated.returncode == 2
+    assert message in validated.stderr
+    built = site.build()
+    assert built.returncode == 1
+    assert message.split(": ", 1)[-1] in built.stderr
+    assert "Traceback" not in validated.stderr + built.stderr
+
+
+def test_default_deadlines_follow_the_sites_own_severities():
+    settings = Settings.from_mapping({"severities": ["SEV0", "SEV1", "SEV2", "SEV3"]})
+    assert settings.deadline_for("SEV0") == Deadline(3, False)
+    assert settings.deadline_for("SEV1") == Deadline(5, True)
+    assert settings.deadline_for("SEV2") is None
+    assert Settings().deadline_for("P1") == Deadline(3, False)
+
+
+def test_settings_are_values():
+    one = Settings.from_mapping({"severities": ["A", "B"], "mttr_target_minutes": None})
+    assert one == Settings(severities=("A", "B"))
+    assert hash(one) == hash(Settings(severities=("A", "B")))
+    assert {one: 1}[Settings(severities=("A", "B"))] == 1
+    assert one.severity_rank("B") == 1 and one.severity_rank("Z") == 2
+
+
+def test_empty_lists_where_an_option_may_be_empty():
+    settings = Settings.from_mapping({"sections_reviewed": [], "template_variables": []})
+    assert settings.sections_reviewed == () and settings.template_variables == ()
+    with pytest.raises(SettingsError, match="severities: expected a non-empty list"):
+        Settings.from_mapping({"severities": []})
+
+
+def test_enabled_false_builds_the_site_without_the_plugin(tmp_path):
+    site = Site(tmp_path / "s", options="enabled: false\n")
+    site.add("2025-03-04-a.md", good(id="HOT-1", severity="P9"))
+    built = site.build("--strict")
+    assert built.returncode == 0, built.stderr
+    assert not (site.root / "site" / "postmortems.json").exists()
