@@ -283,3 +283,36 @@ def test_settings_are_read_past_tags_other_tools_define(tmp_path):
     assert result.stdout.splitlines() == [
         "docs/postmortems/b.md:4: error: severity: 'P2' is not one of SEV1, SEV2"
     ]
+
+
+def test_validate_that_finds_nothing_says_where_it_looked(tmp_path):
+    from conftest import Site
+
+    site = Site(tmp_path / "s")
+    site.add("_template.md", good(id="HOT-1"))  # a template is no post-mortem
+    result = site.validate("validate")
+    assert result.returncode == 2
+    assert "no post-mortem found in docs/postmortems" in result.stderr
+    assert "'folder' option in mkdocs.yml" in result.stderr
+
+
+def test_the_folder_is_an_option_of_both_commands(tmp_path):
+    from conftest import Site
+
+    site = Site(tmp_path / "s", options="folder: incidents/reports\n")
+    folder = site.docs / "incidents" / "reports"
+    folder.mkdir(parents=True)
+    (folder / "2025-03-04-a.md").write_text(good(id="HOT-1", severity="P9"), encoding="utf-8")
+    (site.pm / "2025-03-04-b.md").write_text(good(id="HOT-2", severity="P9"), encoding="utf-8")
+    result = site.validate("validate")
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        "docs/incidents/reports/2025-03-04-a.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4"
+    ]
+    built = site.build()
+    assert built.returncode == 0, built.stderr
+    assert "docs/incidents/reports/2025-03-04-a.md:4: error" in built.stderr
+    out = site.root / "site"
+    assert (out / "incidents" / "reports" / "index.html").exists()  # the generated index
+    rows = json.loads((out / "postmortems.json").read_text(encoding="utf-8"))["postmortems"]
+    assert [(r["id"], r["url"]) for r in rows] == [("HOT-1", "incidents/reports/2025-03-04-a/")]

@@ -168,7 +168,7 @@ def run_everything(texts: list[str | bytes]) -> None:
         for problem in result.problems:
             assert LINE_RE.match(problem.text()), problem.text()
         href = lambda url: url  # noqa: E731
-        url_of = export.default_url
+        url_of = lambda record: f"postmortems/{record.name}/"  # noqa: E731
         graph = Graph(result)
         for record in result.records:
             card.page_markdown(

@@ -14,12 +14,12 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from . import mkdocs_private
-from .site import INDEX_URI, SECTION_TITLES, SiteBuild
+from .site import SiteBuild
 
 
 def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
     """Put the ``count`` newest post-mortems under the index's section, newest first."""
-    index_file = build.files.get_file_from_path(INDEX_URI)
+    index_file = build.files.get_file_from_path(build.index_uri)
     index_page = index_file.page if index_file is not None else None
     if index_page is None or index_page not in nav.pages:
         return nav
@@ -59,11 +59,11 @@ def keep_titles(nav: Navigation, titles: dict[str, str]) -> None:
 
 def _name_sections(nav: Navigation, build: SiteBuild) -> None:
     """Sections MkDocs named after our folders ('Postmortems') get the pages' own titles."""
-    for uri, title in SECTION_TITLES.items():
+    for uri, title in build.section_titles.items():
         file = build.files.get_file_from_path(uri)
         parent = file.page.parent if file is not None and file.page is not None else None
-        folder = uri.split("/")[0]
-        if isinstance(parent, Section) and parent.title.lower() == folder.replace("-", " "):
+        folder = uri.split("/")[-2].replace("-", " ").replace("_", " ")
+        if isinstance(parent, Section) and parent.title.lower() == folder:
             parent.title = title
 
 

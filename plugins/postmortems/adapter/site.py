@@ -28,11 +28,8 @@ from postmortems.render.linker import Linker
 
 from . import prerender, rebuild
 
-SECTION = "postmortems"
-INDEX_URI = f"{SECTION}/index.md"
 JSON_URI = "postmortems.json"
-SECTION_TITLES = {
-    INDEX_URI: "Post-mortems",
+SECTION_TITLES = {  # the post-mortems folder's own index is "Post-mortems"
     "recurring/index.md": "Recurring causes",
     "services/index.md": "Services",
     "dashboard/index.md": "Dashboard",
@@ -89,18 +86,20 @@ class SiteBuild:
         self._exclusions_set = False  # in the rendering process, before it converts a page
         self.graph = catalog.graph if catalog.graph is not None else Graph(catalog)
         self.linker = Linker(catalog.settings.id_pattern)
-        self._by_src = {f"{SECTION}/{r.name}.md": r for r in catalog.records}
+        self.folder = catalog.settings.folder
+        self.index_uri = f"{self.folder}/index.md"
+        self._by_src = {f"{self.folder}/{r.name}.md": r for r in catalog.records}
         self._urls: dict[str, str] = {}
         by_uri = files.src_uris  # not get_file_from_path: it makes a PurePath of every name
         for src_uri, record in self._by_src.items():
             file = by_uri.get(src_uri)
-            self._urls[record.name] = file.url if file else f"{SECTION}/{record.name}/"
+            self._urls[record.name] = file.url if file else f"{self.folder}/{record.name}/"
 
     def record_for(self, file: File) -> PostMortem | None:
         return self._by_src.get(file.src_uri)
 
     def file_for(self, record: PostMortem) -> File | None:
-        return self.files.src_uris.get(f"{SECTION}/{record.name}.md")
+        return self.files.src_uris.get(f"{self.folder}/{record.name}.md")
 
     def url_of(self, record: PostMortem) -> str:
         return self._urls[record.name]
@@ -117,6 +116,11 @@ class SiteBuild:
         if record.meta.get("hide"):
             meta["hide"] = list(record.meta["hide"])
         return meta
+
+    @property
+    def section_titles(self) -> dict[str, str]:
+        """Generated section pages and the titles their nav sections get."""
+        return {self.index_uri: "Post-mortems", **SECTION_TITLES}
 
     @functools.cached_property
     def fingerprints(self) -> dict[str, str]:
@@ -279,7 +283,7 @@ class SiteBuild:
         self._add_index()
         for year in pages.years(self.catalog):
             self._add(
-                f"{SECTION}/{year}/index.md",
+                f"{self.folder}/{year}/index.md",
                 lambda href, y=year: pages.year_page(y, self.catalog, href, self.url_of),
                 InclusionLevel.NOT_IN_NAV,
             )
@@ -344,7 +348,7 @@ class SiteBuild:
                 self.changed,
                 lambda r: absolute(self.url_of(r)),
                 self.config.site_name,
-                absolute("postmortems/"),
+                absolute(f"{self.folder}/"),
             ),
             reusable=False,
         )
@@ -376,7 +380,7 @@ class SiteBuild:
                 )
 
     def _add_index(self) -> None:
-        existing = self.files.get_file_from_path(INDEX_URI)
+        existing = self.files.get_file_from_path(self.index_uri)
         own = existing.content_string if existing is not None else None
 
         def render(href: Callable[[str], str]) -> str:
@@ -387,7 +391,7 @@ class SiteBuild:
                 return own.replace(pages.MARKER, body, 1)
             return f"{own.rstrip()}\n\n{body}\n"
 
-        self._add(INDEX_URI, render)
+        self._add(self.index_uri, render)
 
     def _add(
         self,

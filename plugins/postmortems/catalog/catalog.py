@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from postmortems import fast
 from postmortems.fast import parallel
 from postmortems.model import figures
+from postmortems.model.paths import is_postmortem
 from postmortems.model.problems import Problem, ProblemSink
 from postmortems.model.settings import Settings
 from postmortems.read import rules
@@ -458,7 +459,7 @@ def _check_references(records: list[PostMortem], settings: Settings) -> None:
 def discover(
     root: str | Path, display_base: str | Path | None = None, repository: str | Path | None = None
 ) -> list[Source]:
-    """Post-mortem files below ``root``: every ``.md`` except ``_*`` files and the section index."""
+    """Post-mortem files below ``root`` (:func:`~postmortems.model.paths.is_postmortem`)."""
     root = Path(root)
     repo = str(repository) if repository is not None else None
     if root.is_file():
@@ -476,11 +477,8 @@ def discover(
         shown = "" if shown == "." else shown + "/"
         inside = os.path.join(folder, "")  # joined once a folder, not once a file
         for name in sorted(names):
-            if not name.endswith(".md") or name.startswith(("_", ".")):
-                continue
-            if name == "index.md" and not below:
-                continue
-            found.append(Source(inside + name, shown + name, below + name[:-3], repo))
+            if is_postmortem(below + name):
+                found.append(Source(inside + name, shown + name, below + name[:-3], repo))
     return found
 
 

@@ -130,6 +130,8 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
     if missing:
         return 2
     sources = _sources(args.paths, site)
+    if not sources:
+        return _nothing_found(args.paths, site)
     if args.paths:
         # References may point at any post-mortem of the site, not only the files named.
         named = {s.abs_path for s in sources}
@@ -152,6 +154,22 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
         file=sys.stderr,
     )
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def _nothing_found(paths: list[str], site: SiteConfig) -> int:
+    """No post-mortem to check is a mistake (a wrong folder), not a clean run."""
+    if paths:
+        where = ", ".join(paths)
+        hint = "post-mortems are .md files other than index.md, not starting with _ or ."
+    else:
+        where = str(site.postmortems_dir)
+        hint = (
+            f"the plugin's 'folder' option in {site.config_file} sets the folder below docs_dir"
+            if site.config_file
+            else "no mkdocs.yml here: run from the site's folder"
+        )
+    print(f"postmortems validate: no post-mortem found in {where}; {hint}", file=sys.stderr)
+    return 2
 
 
 def _ask(value: str | None, prompt: str, default: str | None = None) -> str | None:

@@ -14,7 +14,6 @@ import yaml
 from postmortems.model.settings import Settings, SettingsError
 
 PLUGIN_NAME = "postmortems"
-SECTION = "postmortems"
 
 
 class _LenientLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -35,10 +34,11 @@ class SiteConfig(NamedTuple):
     docs_dir: Path
     settings: Settings
     root: Path  # the folder of mkdocs.yml: files resolving outside it are refused
+    config_file: Path | None = None  # None where there is no mkdocs.yml
 
     @property
     def postmortems_dir(self) -> Path:
-        return self.docs_dir / SECTION
+        return self.docs_dir / self.settings.folder
 
 
 def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
@@ -57,7 +57,7 @@ def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
         settings = Settings.from_mapping(_plugin_options(raw.get("plugins")))
     except SettingsError as exc:
         raise SettingsError(f"{path}: plugins: {PLUGIN_NAME}: {exc}") from exc
-    return SiteConfig(docs_dir, settings, path.parent.absolute())
+    return SiteConfig(docs_dir, settings, path.parent.absolute(), path)
 
 
 def _plugin_options(plugins: Any) -> dict[str, Any]:

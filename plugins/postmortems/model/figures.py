@@ -94,6 +94,11 @@ def review_state(meta: dict[str, Any], settings: Settings, today: date, due: dat
     return Review(due, on_time, overdue)
 
 
+def shown_time(value: datetime, settings: Settings) -> str:
+    """A moment as messages show it: in the site's zone, to the minute, with the zone."""
+    return value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def human_minutes(minutes: float | None) -> str:
     """1 h 35 min, 2 d 3 h, 45 min; an em dash for a missing figure."""
     if minutes is None:

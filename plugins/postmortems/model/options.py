@@ -28,6 +28,12 @@ OPTIONS: tuple[Option, ...] = (
         "false turns the plugin off (the site builds without it)",
     ),
     Option(
+        "folder",
+        "folder",
+        "postmortems",
+        "the folder below docs_dir that holds the post-mortems",
+    ),
+    Option(
         "severities",
         "names",
         ["P1", "P2", "P3", "P4"],

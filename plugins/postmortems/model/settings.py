@@ -199,6 +199,21 @@ def _tracker_url(name: str, value: Any, option: Option) -> str:
     return value
 
 
+def _folder(name: str, value: Any, option: Option) -> str:
+    text = _text(name, value, option).strip().strip("/")
+    parts = text.split("/")
+    if (
+        not text
+        or "\\" in text
+        or any(part in ("", ".", "..") or part.startswith("_") for part in parts)
+    ):
+        raise SettingsError(
+            f"{name}: expected a folder below docs_dir such as 'postmortems' or "
+            f"'incidents/postmortems', got {value!r}"
+        )
+    return text
+
+
 def _zone_name(name: str, value: Any, option: Option) -> str:
     _zone(_text(name, value, option))
     return value
@@ -222,6 +237,7 @@ CHECKS = {
     "pattern_or_empty": _pattern,
     "tracker_url": _tracker_url,
     "zone": _zone_name,
+    "folder": _folder,
     "deadlines": _deadlines,
 }
 

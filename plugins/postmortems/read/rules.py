@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from postmortems.model.figures import shown_time
 from postmortems.model.problems import ProblemSink
 from postmortems.model.settings import Settings
 
@@ -40,10 +41,6 @@ def check(
     return writing.check(front, meta, body, body_line, settings, sink)
 
 
-def fmt_time(value: datetime, settings: Settings) -> str:
-    return value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
-
-
 def _check_order(
     front: Mapping, meta: dict[str, Any], settings: Settings, sink: ProblemSink
 ) -> None:
@@ -56,8 +53,8 @@ def _check_order(
             sink.error(
                 front.key_lines[key],
                 key,
-                f"{fmt_time(value, settings)} is before {latest[0]} "
-                f"({fmt_time(latest[1], settings)}); timestamps must not go backwards: "
+                f"{shown_time(value, settings)} is before {latest[0]} "
+                f"({shown_time(latest[1], settings)}); timestamps must not go backwards: "
                 "started <= detected <= mitigated <= resolved",
             )
         if latest is None or value >= latest[1]:
@@ -78,8 +75,8 @@ def check_not_future(
             sink.error(
                 key_lines[key],
                 key,
-                f"{fmt_time(value, settings)} is in the future (now is "
-                f"{fmt_time(now, settings)}); check the date and the time zone offset",
+                f"{shown_time(value, settings)} is in the future (now is "
+                f"{shown_time(now, settings)}); check the date and the time zone offset",
             )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from postmortems.model import zones
+from postmortems.model.figures import shown_time
 from postmortems.model.problems import ProblemSink
 from postmortems.model.settings import Settings
 
@@ -230,8 +231,8 @@ def _check_timeline(
             sink.error(
                 line_b,
                 "timeline",
-                f"{_show(b, settings)} is before the row above it "
-                f"({_show(a, settings)}); rows must run in order",
+                f"{shown_time(b, settings)} is before the row above it "
+                f"({shown_time(a, settings)}); rows must run in order",
             )
     if not rows:
         return
@@ -244,13 +245,10 @@ def _check_timeline(
                 nearest[0],
                 "timeline",
                 f"no row is within {settings.timeline_tolerance_minutes} minutes of "
-                f"{key} ({_show(value, settings)}); the nearest is {_show(nearest[1], settings)}. "
+                f"{key} ({shown_time(value, settings)}); "
+                f"the nearest is {shown_time(nearest[1], settings)}. "
                 "Fix the table or the front matter",
             )
-
-
-def _show(value: datetime, settings: Settings) -> str:
-    return value.astimezone(settings.tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
 # A plain substring each pattern needs: a cheap test before any regex runs over the body.

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
 from postmortems.catalog import metrics
@@ -10,10 +9,8 @@ from postmortems.catalog.records import Catalog
 from postmortems.model.figures import human_minutes
 
 from . import charts
-from .html import esc
+from .html import Href, esc
 from .pages import with_title
-
-Href = Callable[[str], str]
 
 
 def _fmt(value: float | None, minutes: bool) -> str:

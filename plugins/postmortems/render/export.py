@@ -47,8 +47,9 @@ CSV_COLUMNS = [
 ]
 
 
-def default_url(record: PostMortem) -> str:
-    return f"postmortems/{record.name}/"
+def _site_url(catalog: Catalog) -> Callable[[PostMortem], str]:
+    """Where MkDocs publishes a post-mortem with directory URLs (the command line's guess)."""
+    return lambda record: f"{catalog.settings.folder}/{record.name}/"
 
 
 def _plain(value: Any) -> Any:
@@ -64,7 +65,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def row(record: PostMortem, catalog: Catalog, url: Callable[[PostMortem], str]) -> dict[str, Any]:
+def row(
+    record: PostMortem, catalog: Catalog, url: Callable[[PostMortem], str] | None = None
+) -> dict[str, Any]:
     """One post-mortem: its front matter, derived figures and where it lives."""
     settings = catalog.settings
     items = record.meta.get("action_items") or []
@@ -78,12 +81,12 @@ def row(record: PostMortem, catalog: Catalog, url: Callable[[PostMortem], str]) 
         "action_items_open": len(open_items),
         "action_items_total": len(items),
         "problems": len(record.problems),
-        "url": url(record),
+        "url": (url or _site_url(catalog))(record),
         "path": record.path,
     }
 
 
-def to_json(catalog: Catalog, url: Callable[[PostMortem], str] = default_url) -> str:
+def to_json(catalog: Catalog, url: Callable[[PostMortem], str] | None = None) -> str:
     """The whole catalog as a JSON document; safe to embed (no raw '</' or '<!--')."""
     payload = {
         "settings": {
@@ -98,7 +101,7 @@ def to_json(catalog: Catalog, url: Callable[[PostMortem], str] = default_url) ->
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def to_csv(catalog: Catalog, url: Callable[[PostMortem], str] = default_url) -> str:
+def to_csv(catalog: Catalog, url: Callable[[PostMortem], str] | None = None) -> str:
     """One line per post-mortem; lists joined with '; '. Cells that a spreadsheet would
     run as a formula are prefixed with a quote."""
     out = io.StringIO()

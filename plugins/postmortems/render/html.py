@@ -10,11 +10,16 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from postmortems.catalog.records import PostMortem
 from postmortems.model.figures import human_minutes
 from postmortems.model.settings import Settings
+
+# How a page names another: ``href(url)`` is a site URL made relative to the page being
+# rendered; ``url_of(record)`` is where a post-mortem's page lives.
+Href = Callable[[str], str]
+UrlOf = Callable[[PostMortem], str]
 
 
 def esc(value: object) -> str:

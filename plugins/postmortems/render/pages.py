@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from postmortems.catalog.graph import Graph
 from postmortems.catalog.metrics import ServiceStats, open_action_items
@@ -20,6 +20,8 @@ from postmortems.model.figures import human_minutes
 from postmortems.model.settings import Settings
 
 from .html import (
+    Href,
+    UrlOf,
     duration,
     esc,
     join_list,
@@ -30,8 +32,6 @@ from .html import (
     table,
 )
 
-Href = Callable[[str], str]
-UrlOf = Callable[[PostMortem], str]
 SECTION_ROWS = 5  # entries per severity/status section; the full list is the table
 MARKER = "<!-- postmortems:index -->"
 
@@ -167,7 +167,7 @@ def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str) -> st
     settings = catalog.settings
     site_root = href("").rstrip("/") + "/"  # MkDocs gives '..' for the root: make it a folder
     year_links = " · ".join(
-        f'<a href="{esc(href(f"postmortems/{y}/"))}">{y}</a>' for y in years(catalog)
+        f'<a href="{esc(href(f"{settings.folder}/{y}/"))}">{y}</a>' for y in years(catalog)
     )
     return "\n\n".join(
         part

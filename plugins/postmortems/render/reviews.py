@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from datetime import date
 
 from postmortems.catalog import metrics
@@ -12,11 +11,9 @@ from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.model.figures import human_minutes
 
 from .dashboard import tiles
-from .html import esc, record_link, severity_badge, started_day, status_badge, table
+from .html import Href, UrlOf, esc, record_link, severity_badge, started_day, status_badge, table
 from .pages import with_title
 
-Href = Callable[[str], str]
-UrlOf = Callable[[PostMortem], str]
 AGENDA = (
     "Recap the timeline",
     "How could it have been caught earlier?",
