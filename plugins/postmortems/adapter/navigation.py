@@ -69,8 +69,8 @@ def _name_sections(nav: Navigation, build: SiteBuild) -> None:
 
 # --- Rendering the nav once per folder -------------------------------------------------
 #
-# Material renders the primary nav into every page (partials/nav.html): at 1,000 pages a
-# 17-item nav costs about as much as the pages' own Markdown. For a page that is not in the
+# Material renders the primary nav into every page (partials/nav.html), which on a large
+# site costs about as much as the pages' own Markdown. For a page that is not in the
 # nav, that HTML depends on the page only through relative URLs, and those are the same for
 # every page of one folder. So it is rendered once per folder and reused, and pages in the
 # nav (whose entry is marked active, with its table of contents) are rendered as before.
@@ -115,9 +115,9 @@ class NavRenderCache:
 
 def compact(html: str) -> str:
     """The nav with each run of blank lines and indentation next to a tag made one newline:
-    what a browser shows is the same (whitespace collapses), and each page written is a
-    few kilobytes smaller (Material's nav is 40% indentation). Left whole where
-    whitespace shows (``pre``, ``textarea``)."""
+    what a browser shows is the same (whitespace collapses), and each page written is
+    smaller (much of Material's nav is indentation). Left whole where whitespace shows
+    (``pre``, ``textarea``)."""
     if "<pre" in html or "<textarea" in html:
         return html
     return type(html)(_BLANK_RUN.sub("\n", html))  # Markup stays Markup

@@ -95,7 +95,7 @@ class _Parsed:
 
 def shown_digest(meta: dict[str, Any], derived: figures.Figures) -> str:
     """A digest of the front matter and figures as other pages show them."""
-    import hashlib  # here: OpenSSL's set-up costs 2 ms, and validate never digests
+    import hashlib  # here: OpenSSL's set-up is slow, and validate never digests
 
     shown = (sorted(meta.items(), key=lambda kv: kv[0]), derived)
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
@@ -270,8 +270,8 @@ def parse_many(sources: list[Source], settings: Settings, bodies: bool = True) -
     while no other thread runs (``mkdocs serve`` has a server thread, but its rebuilds
     parse only the changed files); ``POSTMORTEMS_WORKERS`` overrides the worker count.
     Workers are forked with garbage collection paused (inside load(), or by parse_early).
-    Without ``bodies`` (the command line never shows them) the results hold none: 7 KB a
-    file less to keep, and to send back from a worker.
+    Without ``bodies`` (the command line never shows them) the results hold none: less
+    to keep, and to send back from a worker.
     """
     job = begin_parse(sources, settings, bodies)
     if job is None:

@@ -32,9 +32,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 class _Parser(argparse.ArgumentParser):
     """An ArgumentParser that asks the terminal's width only to print help, usage or an
-    error. argparse formats each argument as it is added, to check it, and asked the width
-    each time: with the import of shutil, 3 ms of every run. Commands are parsers of
-    this class too (add_subparsers makes them of the parent's class)."""
+    error. argparse formats each argument as it is added, to check it, and would ask the
+    width (importing shutil) each time. Commands are parsers of this class too
+    (add_subparsers makes them of the parent's class)."""
 
     _printing = False
 
@@ -249,11 +249,11 @@ def _write(text: str, output: str | None) -> None:
 def run() -> NoReturn:
     """The console script: :func:`main`, then an exit that does not free every object.
 
-    A run holds a record for each file, and Python frees them one by one at exit: about
-    90 ms at 5,000 files, for memory the system takes back at once anyway (mypy ends the
-    same way). Nothing of ours waits for exit: the cache is saved and the output flushed.
-    Garbage collection is off throughout: a run makes records that live until the exit,
-    and the collections would walk them all (one after loading cost 37 ms at 5,000)."""
+    A run holds a record for each file, and Python would free them one by one at exit,
+    for memory the system takes back at once anyway (mypy ends the same way). Nothing of
+    ours waits for exit: the cache is saved and the output flushed. Garbage collection is
+    off throughout: a run makes records that live until the exit, and the collections
+    would walk them all."""
     gc.disable()
     code = main()
     sys.stdout.flush()

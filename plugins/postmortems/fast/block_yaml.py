@@ -1,7 +1,7 @@
 """The usual front matter read line by line: libyaml's tree, for a fraction of its cost.
 
-Read through libyaml, a front matter costs about 2 us a YAML event, most of it making
-Python objects (each event and its two marks) that are dropped at once. Nearly every
+Read through libyaml, most of a front matter's cost is making Python objects (each
+event and its two marks) that are dropped at once. Nearly every
 post-mortem keeps to a plain part of YAML: block mappings and lists, values on one line
 (plain, or quoted without escapes) and one-line lists in brackets, with comments on
 lines of their own or after a value. This module reads that part only. It declines
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 # Anything that takes more than this reading: a tab, a backslash (escapes), a character
 # YAML does not allow or reads as a line break (NEL, LS, PS), a byte order mark. Written
-# as the few characters it finds: the class of all the others took 5 ms to compile, at
+# as the few characters it finds: the class of all the others is slow to compile, at
 # every start of the command line.
 _OUTSIDE = re.compile(
     "[\x00-\x09\x0b-\x1f\\\\\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]"

@@ -3,8 +3,8 @@
 A forked worker starts with the code, the settings and the items already in memory, so
 nothing is sent to it. The items are cut into small chunks, each claimed once from a
 table every process shares: whoever is free takes the next one, so a core slowed by a
-busy neighbour does less and all finish together (equal shares had left one core idle for
-a third of the run). Each worker appends each chunk's results to an in-memory file, which
+busy neighbour does less and all finish together (with equal shares, the fast core
+would wait for the slow one). Each worker appends each chunk's results to an in-memory file, which
 the parent reads between chunks of its own; a pipe would fill up and stall the worker
 while the parent is busy.
 """
@@ -25,7 +25,7 @@ try:
     import fcntl
 except ImportError:  # Windows, where nothing is forked
     fcntl = None  # type: ignore[assignment]
-try:  # the accelerator pickle uses, without pickle's own module: 1 ms of every command
+try:  # the accelerator pickle uses, without importing pickle's own module at every start
     from _pickle import dumps, loads
 except ImportError:  # pragma: no cover - Python builds without it
     from pickle import dumps, loads

@@ -9,8 +9,8 @@ from typing import NamedTuple, Union
 
 class Scalar(NamedTuple):
     """A YAML scalar as typed: its text, the type YAML 1.1 gives it, and where it is.
-    (Named tuples, like every record on the command line's path: a dataclass costs half a
-    millisecond to define, and importing the module 9 ms, at every start of the command.)"""
+    (Named tuples, like every record on the command line's path: dataclasses are costly
+    to import and to define at every start of the command.)"""
 
     text: str
     tag: str  # str, int, float, bool, null or timestamp

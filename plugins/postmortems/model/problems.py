@@ -83,7 +83,7 @@ def count(problems: Iterable[Problem]) -> tuple[int, int]:
 def render(problems: list[Problem], fmt: str) -> str:
     """All problems in one of the command line's formats: text, github or json."""
     if fmt == "json":
-        import json  # only for this format (2 ms of every run otherwise)
+        import json  # only for this format: other runs need not import it
 
         return json.dumps([p._asdict() for p in problems], indent=2, ensure_ascii=False)
     if fmt == "github":

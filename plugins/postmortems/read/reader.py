@@ -82,9 +82,9 @@ def read_file(
 
 def _read_at_most(path: str, limit: int) -> bytes:
     """The file's first ``limit`` bytes (all of a file under it), by the system calls
-    themselves: Python's file objects cost 5 us a file to make and close. Asking for the
-    file's size plus one, not for ``limit``, spares allocating (and faulting in) 1 MB a file;
-    a file that grows meanwhile is read on."""
+    themselves: Python's file objects are costly to make and close. Asking for the file's
+    size plus one, not for ``limit``, spares allocating (and faulting in) ``limit`` bytes a
+    file; a file that grows meanwhile is read on."""
     handle = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0))
     try:
         data = os.read(handle, min(os.fstat(handle).st_size + 1, limit))
@@ -288,8 +288,8 @@ class ImplicitTypes:
     """The tag YAML's resolver gives a plain value, worked out by one regex match.
 
     The resolver tries its regexes for the value's first character one by one, in a
-    Python loop (3 us for a timestamp); here they are joined into one alternation per
-    first character, in the same order, so the first that matches still wins (1 us).
+    Python loop; here they are joined into one alternation per first character, in the
+    same order, so the first that matches still wins, in one match.
     A value whose first character no regex is listed under is a string without a match.
     """
 

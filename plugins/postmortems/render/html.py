@@ -136,8 +136,8 @@ class Stash:
         return self._swap(html, restore=True)
 
     def _swap(self, html: str, restore: bool) -> str:
-        """One pass over the page, from key to key (one regex search, where a pass for
-        each kind of key had cost twice as much; most pages hold a dozen keys or none)."""
+        """One pass over the page, from key to key: one regex search finds every kind of
+        key (most pages hold a dozen keys or none)."""
         out: list[str] = []
         done = 0  # how much of html is in out
         blocks = self.blocks
