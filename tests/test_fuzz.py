@@ -171,7 +171,7 @@ def run_everything(texts: list[str | bytes]) -> None:
         url_of = lambda record: f"postmortems/{record.name}/"  # noqa: E731
         graph = Graph(result)
         for record in result.records:
-            card.page_markdown(
+            card.page_head(
                 record, SETTINGS, date(2026, 11, 23), graph.of(record), lambda r: url_of(r)
             )
             Linker(SETTINGS.id_pattern).link(record.body, lambda i: ("x/", "t"))
@@ -248,6 +248,14 @@ BODY_LINES = [
 ]
 
 
+def _lines(section) -> list[tuple[int, str]]:
+    """(file line, text) of each content line of a section."""
+    return [
+        (section.line + 1 + k, section.body_lines[index])
+        for k, index in enumerate(range(section.start, section.end))
+    ]
+
+
 def _sections_line_by_line(text: str, first: int) -> dict[str, list[tuple[int, str]]]:
     """The plain reading of the rule: headings outside fences split the body."""
     found: dict[str, list[tuple[int, str]]] = {}
@@ -277,7 +285,7 @@ def _sections_line_by_line(text: str, first: int) -> dict[str, list[tuple[int, s
 def test_sections_are_found_as_a_line_by_line_reading_finds_them(lines):
     text = "\n".join(lines)
     found = sections(text, 7)
-    assert {name: s.lines for name, s in found.items()} == _sections_line_by_line(text, 7)
+    assert {name: _lines(s) for name, s in found.items()} == _sections_line_by_line(text, 7)
 
 
 def _rows_cell_by_cell(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
@@ -323,7 +331,7 @@ TABLE_LINES = [
 )
 def test_timeline_rows_are_the_first_cells_a_cell_by_cell_reading_finds(lines):
     section = sections("## Timeline\n" + "\n".join(lines), 3)["timeline"]
-    assert [(r.line, r.when) for r in section.table_rows] == _rows_cell_by_cell(section.lines)
+    assert [(r.line, r.when) for r in section.table_rows] == _rows_cell_by_cell(_lines(section))
 
 
 @FUZZ

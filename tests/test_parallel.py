@@ -14,6 +14,10 @@ from postmortems.fast import parallel
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="workers are forked on Linux only")
 
 
+def _map(function, items, workers):
+    return parallel.ForkedMap(function, items, workers).results()
+
+
 def _slowly(n: int) -> tuple[int, int, int]:
     time.sleep(0.002)  # long enough for every process to claim chunks
     return n, n * n, os.getpid()
@@ -21,7 +25,7 @@ def _slowly(n: int) -> tuple[int, int, int]:
 
 def test_results_come_back_in_order_as_one_process_computes_them():
     items = list(range(300))
-    shared = parallel.map_forked(_slowly, items, 3)
+    shared = _map(_slowly, items, 3)
     assert [(n, square) for n, square, _ in shared] == [(n, n * n) for n in items]
     assert len({pid for *_, pid in shared}) > 1  # the work was shared
 
@@ -38,7 +42,7 @@ def _only_in(parent: int):
 
 
 def test_a_failing_worker_leaves_its_chunks_to_the_parent():
-    assert parallel.map_forked(_only_in(os.getpid()), list(range(500)), 2) == list(range(1, 501))
+    assert _map(_only_in(os.getpid()), list(range(500)), 2) == list(range(1, 501))
 
 
 def test_an_error_everywhere_reaches_the_caller_and_leaves_no_worker_behind(monkeypatch):
@@ -56,7 +60,7 @@ def test_an_error_everywhere_reaches_the_caller_and_leaves_no_worker_behind(monk
     real_fork = os.fork
     monkeypatch.setattr(os, "fork", fork)
     with pytest.raises(ValueError, match="bad item"):
-        parallel.map_forked(broken, list(range(200)), 3)
+        _map(broken, list(range(200)), 3)
     assert len(forked) == 2
     for pid in forked:
         with pytest.raises(ChildProcessError):
@@ -121,13 +125,11 @@ def test_without_memfd_or_a_second_process_the_results_are_the_same(monkeypatch)
         raise OSError("fork: resource temporarily unavailable")
 
     monkeypatch.setattr(os, "memfd_create", no_memfd)
-    shared = parallel.map_forked(_slowly, list(range(100)), 2)
+    shared = _map(_slowly, list(range(100)), 2)
     assert [r[:2] for r in shared] == [(n, n * n) for n in range(100)]
     assert len({pid for *_, pid in shared}) == 2  # the worker's results came through the file
     monkeypatch.setattr(os, "fork", no_fork)
-    assert [r[:2] for r in parallel.map_forked(_slowly, list(range(40)), 3)] == [
-        (n, n * n) for n in range(40)
-    ]
+    assert [r[:2] for r in _map(_slowly, list(range(40)), 3)] == [(n, n * n) for n in range(40)]
 
 
 def _early_site(tmp_path, count: int = 40) -> list:
@@ -245,9 +247,7 @@ def test_a_hung_worker_is_stopped_and_its_work_done_here(monkeypatch, caplog):
     monkeypatch.setenv("POSTMORTEMS_WORKER_TIMEOUT", "0.5")
     start = time.monotonic()
     with caplog.at_level("WARNING", logger="postmortems"):
-        assert parallel.map_forked(_hangs_in_workers(os.getpid()), list(range(100)), 2) == list(
-            range(1, 101)
-        )
+        assert _map(_hangs_in_workers(os.getpid()), list(range(100)), 2) == list(range(1, 101))
         tasks = parallel.ForkedMap(_hangs_in_workers(os.getpid()), list(range(20)), 2, chunk_size=1)
         try:
             assert [tasks.result(n)[0] for n in range(20)] == list(range(1, 21))

@@ -77,15 +77,10 @@ def chunked(items: Sequence[Item], at_least: int, most: int = MAX_CHUNKS) -> lis
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def map_forked(function: Callable[[Item], Result], items: list[Item], workers: int) -> list[Result]:
-    """``[function(item) for item in items]``, computed by this process and ``workers - 1``
-    forked ones. Chunks a worker did not deliver (it failed) are computed here again,
-    raising what they raise."""
-    return ForkedMap(function, items, workers).results()
-
-
 class ForkedMap(Generic[Item, Result]):
-    """:func:`map_forked` in two steps: the workers start on the chunks at once, and this
+    """``[function(item) for item in items]``, computed by this process and ``workers - 1``
+    forked ones; chunks a worker did not deliver (it failed) are computed here again,
+    raising what they raise. In two steps: the workers start on the chunks at once, and this
     process joins in only when it asks for :meth:`results`. Begun early (the MkDocs plugin
     begins when the configuration is read), the workers parse on the other cores while
     MkDocs itself gathers its files on this one. Or chunk by chunk, as this process needs

@@ -153,14 +153,6 @@ class Section:
         return f"Section({self.name!r}, line {self.line})"
 
     @property
-    def lines(self) -> list[tuple[int, str]]:
-        """(file line, text) of each content line."""
-        return [
-            (self.line + 1 + k, self.body_lines[index])
-            for k, index in enumerate(range(self.start, self.end))
-        ]
-
-    @property
     def text(self) -> str:
         if self._text is None:
             content = "\n".join(self.body_lines[self.start : self.end])

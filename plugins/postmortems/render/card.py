@@ -208,14 +208,3 @@ def page_head(
         )
         if part
     )
-
-
-def page_markdown(
-    record: PostMortem,
-    settings: Settings,
-    today: date,
-    links: Links,
-    href_of: Callable[[PostMortem], str],
-) -> str:
-    """The Markdown MkDocs renders for a post-mortem: the head, then the author's body."""
-    return f"{page_head(record, settings, today, links, href_of)}\n\n{record.body.strip()}\n"
