@@ -21,6 +21,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import datetime, timezone
 from importlib import metadata
@@ -42,19 +43,72 @@ for path in glob.glob(sys.argv[1] + "/**/*.md", recursive=True):
 """
 
 
-def run(args: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak memory (KiB) of one child process."""
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", POSTMORTEMS_CACHE_DIR=str(cwd / "parse-cache"))
+def run(args: list[str], cwd: Path, **extra_env: str) -> tuple[float, int, int]:
+    """Wall seconds of one child process, its own peak RSS (KiB) and the peak of the
+    proportional set size (KiB) of it and every process it forked, summed: forked
+    workers share pages with their parent, which PSS counts once."""
+    env = dict(
+        os.environ,
+        NO_MKDOCS_2_WARNING="1",
+        POSTMORTEMS_CACHE_DIR=str(cwd / "parse-cache"),
+        **extra_env,
+    )
     start = time.perf_counter()
     process = subprocess.Popen(
         args, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
+    sampler = TreeMemory(process.pid)
+    sampler.start()
     _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
+    sampler.stop()
     errors = process.stderr.read().decode()
     if os.waitstatus_to_exitcode(status) not in (0, 1):
         raise RuntimeError(f"{args} failed:\n{errors}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage.ru_maxrss, sampler.peak
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process and its descendants until stopped."""
+
+    INTERVAL = 0.05
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(self.INTERVAL):
+            self.peak = max(self.peak, sum(_pss(p) for p in _tree(self.pid)))
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
+def _tree(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                todo.extend(int(child) for child in task.read_text().split())
+            except OSError:
+                pass
+    return found
+
+
+def _pss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def serve_rebuild(root: Path) -> tuple[float, float]:
@@ -108,20 +162,21 @@ print(statistics.median(plugin_s), statistics.median(totals))
     return float(out[-2]), float(out[-1])
 
 
-def measure(count: int, runs: int, workdir: Path) -> dict:
+def measure(count: int, runs: int, workdir: Path, words: int = 1000) -> dict:
     root = workdir / f"n{count}"
-    write_site(root, count)
+    write_site(root, count, words=words)
     write_config(root, plugin=False)
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "-q"]
     validate = [str(Path(sys.executable).parent / "postmortems"), "validate"]
     samples: dict[str, list[float]] = {
-        k: [] for k in ("plain", "full", "validate", "warm", "floor")
+        k: [] for k in ("plain", "full", "slow", "validate", "warm", "floor")
     }
-    memory: dict[str, int] = {"plain": 0, "full": 0}
+    memory: dict[str, int] = {f"{k}{m}": 0 for k in ("plain", "full", "slow") for m in "MT"}
     run(validate, root)  # fills the command line's parse cache for the warm runs
     builds = (
         ("plain", mkdocs + ["-f", "plain.yml", "--site-dir", "plain-site"]),
         ("full", mkdocs + ["-f", "mkdocs.yml", "--site-dir", "site"]),
+        ("slow", mkdocs + ["-f", "mkdocs.yml", "--site-dir", "slow-site"]),  # fast paths off
     )
     # A second or two each: run SHORT_REPEATS times a round, so that one slow moment of a
     # shared machine does not decide their ratio.
@@ -132,10 +187,12 @@ def measure(count: int, runs: int, workdir: Path) -> dict:
     ) * SHORT_REPEATS
     for _ in range(runs):  # interleaved
         for key, args in builds + checks:
-            seconds, peak = run(args, root)
+            extra = {"POSTMORTEMS_FAST": "0"} if key == "slow" else {}
+            seconds, main_peak, tree_peak = run(args, root, **extra)
             samples[key].append(seconds)
-            if key in memory:
-                memory[key] = max(memory[key], peak)
+            if f"{key}M" in memory:
+                memory[f"{key}M"] = max(memory[f"{key}M"], main_peak)
+                memory[f"{key}T"] = max(memory[f"{key}T"], tree_peak)
     plugin_s, dirty_s = serve_rebuild(root)
     dashboard = (root / "site/dashboard/index.html").read_text(encoding="utf-8")
     data = re.findall(r'class="pm-chart-data"[^>]*>(.*?)</script>', dashboard, re.S)
@@ -146,8 +203,7 @@ def measure(count: int, runs: int, workdir: Path) -> dict:
         **median,
         "plugin_rebuild": plugin_s,
         "dirty_build": dirty_s,
-        "mem_plain": memory["plain"] / 1024,
-        "mem_full": memory["full"] / 1024,
+        **{f"mem_{key}": value / 1024 for key, value in memory.items()},
         "dashboard_kib": len(dashboard.encode()) / 1024,
         "chart_data_kib": sum(len(d.encode()) for d in data) / 1024,
     }
@@ -155,18 +211,22 @@ def measure(count: int, runs: int, workdir: Path) -> dict:
 
 def table(rows: list[dict]) -> str:
     lines = [
-        "| N | plain build | full build | full/plain | validate | floor | validate/floor "
-        "| validate, cached/floor | plugin on serve rebuild | dirty rebuild | peak MiB plain/full "
+        "| N | plain build | full build | full/plain | fast paths off/plain | validate | floor "
+        "| validate/floor | validate, cached/floor | plugin on serve rebuild | dirty rebuild "
+        "| main process peak RSS MiB plain/full/off | all processes peak PSS MiB plain/full/off "
         "| dashboard KiB | chart data KiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
             f"| {r['n']:,} | {r['plain']:.2f} s | {r['full']:.2f} s | {r['full'] / r['plain']:.2f} "
+            f"| {r['slow'] / r['plain']:.2f} "
             f"| {r['validate']:.2f} s | {r['floor']:.2f} s | {r['validate'] / r['floor']:.2f} "
             f"| {r['warm'] / r['floor']:.2f} "
             f"| {r['plugin_rebuild'] * 1000:.0f} ms | {r['dirty_build']:.2f} s "
-            f"| {r['mem_plain']:.0f} / {r['mem_full']:.0f} | {r['dashboard_kib']:.0f} "
+            f"| {r['mem_plainM']:.0f} / {r['mem_fullM']:.0f} / {r['mem_slowM']:.0f} "
+            f"| {r['mem_plainT']:.0f} / {r['mem_fullT']:.0f} / {r['mem_slowT']:.0f} "
+            f"| {r['dashboard_kib']:.0f} "
             f"| {r['chart_data_kib']:.0f} |"
         )
     if len(rows) > 1:
@@ -208,18 +268,25 @@ def main() -> int:
     parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "1000,5000"))
     parser.add_argument("--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "5")))
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
+    parser.add_argument(
+        "--words",
+        type=int,
+        default=int(os.environ.get("BENCH_WORDS", "1000")),
+        help="words of body a post-mortem",
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     compile_plugin()
     if os.environ.get("BENCH_FULL") == "1" and 10000 not in sizes:
         sizes.append(10000)
     with tempfile.TemporaryDirectory(prefix="pm-bench-") as work:
-        rows = [measure(n, args.runs, Path(work)) for n in sizes]
+        rows = [measure(n, args.runs, Path(work), args.words) for n in sizes]
     text = table(rows)
     print(text)
     if args.output != "-":
         Path(args.output).write_text(
-            "# Benchmarks\n\n`make bench` (median of "
+            "# Benchmarks\n\n`make bench` (post-mortems of about "
+            f"{args.words:,} words; median of "
             f"{args.runs} interleaved rounds; validate and its floor run {SHORT_REPEATS} times a "
             f"round; serve rebuilds: median of {REBUILDS}, each after an edit to another "
             f"post-mortem).\n\n{environment()}\n\n{text}\n\n"

@@ -83,8 +83,11 @@ def body(rng: random.Random, ids: list[str], moments: list[datetime], words: int
     return "\n\n".join(parts)
 
 
-def write_site(root: Path, count: int, seed: int = 1, plugin: bool = True) -> None:
-    """A site of ``count`` post-mortems; ``plugin=False`` writes the plain Material config."""
+def write_site(
+    root: Path, count: int, seed: int = 1, plugin: bool = True, words: int = 1000
+) -> None:
+    """A site of ``count`` post-mortems of about ``words`` words each; ``plugin=False``
+    writes the plain Material config."""
     rng = random.Random(seed)
     docs = root / "docs"
     folder = docs / "postmortems"
@@ -131,7 +134,7 @@ def write_site(root: Path, count: int, seed: int = 1, plugin: bool = True) -> No
         )
         path = folder / f"{start.strftime('%Y-%m-%d')}-incident-{n}.md"
         path.write_text(
-            front + body(rng, ids[-50:], [start, detected, mitigated, resolved]) + "\n",
+            front + body(rng, ids[-50:], [start, detected, mitigated, resolved], words) + "\n",
             encoding="utf-8",
         )
         ids.append(ident)
