@@ -24,12 +24,13 @@ class Checked(config_options.BaseConfigOption[Any]):
         try:
             return check_option(self.option, value)
         except SettingsError as exc:
-            raise config_options.ValidationError(_without_name(str(exc), self.option.name)) from exc
+            raise config_options.ValidationError(without_name(exc)) from exc
 
 
-def _without_name(message: str, name: str) -> str:
-    """MkDocs puts the option's name before the message already."""
-    return message[len(name) + 2 :] if message.startswith(f"{name}: ") else message
+def without_name(error: SettingsError) -> str:
+    """The message without the option's name before it: MkDocs puts it there already."""
+    message, prefix = str(error), f"{error.option}: "
+    return message[len(prefix) :] if message.startswith(prefix) else message
 
 
 PluginConfig = type(

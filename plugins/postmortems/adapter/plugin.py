@@ -30,7 +30,7 @@ from postmortems.model.settings import Settings, SettingsError, check_names
 from postmortems.render import sanitize
 
 from . import assets, mkdocs_private, navigation, prerender, rebuild, templating
-from .config import PluginConfig, settings_of
+from .config import PluginConfig, settings_of, without_name
 from .site import PageParts, SiteBuild
 
 log = logging.getLogger("mkdocs.plugins.postmortems")  # under mkdocs.*: counts for --strict
@@ -73,13 +73,13 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         try:
             check_names(options)
         except SettingsError as exc:
-            return [("", config_options.ValidationError(str(exc)))], []
+            return [(exc.option, config_options.ValidationError(str(exc)))], []
         errors, warnings = super().load_config(options, config_file_path)
         if not errors:
             try:
                 self.settings = settings_of(self.config)
             except SettingsError as exc:
-                errors.append(("", config_options.ValidationError(str(exc))))
+                errors.append((exc.option, config_options.ValidationError(without_name(exc))))
         return errors, warnings
 
     def on_startup(self, *, command: str, dirty: bool) -> None:

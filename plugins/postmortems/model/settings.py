@@ -21,7 +21,12 @@ _DEADLINE_RE = re.compile(r"^\s*(\d+)\s+(business\s+)?days?\s*$", re.IGNORECASE)
 
 
 class SettingsError(ValueError):
-    """A setting in mkdocs.yml is wrong; the message names it and says what is right."""
+    """A setting in mkdocs.yml is wrong; the message names it and says what is right.
+    ``option`` is the option as written, where one is to blame."""
+
+    def __init__(self, message: str, option: str = "") -> None:
+        super().__init__(message)
+        self.option = option or message.partition(":")[0]
 
 
 class Deadline(NamedTuple):
@@ -122,7 +127,9 @@ def check_names(raw: Mapping[str, Any]) -> None:
     """Refuse an option nobody defined, naming the closest one that exists."""
     for name in raw:
         if name not in BY_NAME:
-            raise SettingsError(f"unknown option {name!r}{did_you_mean(str(name), BY_NAME)}")
+            raise SettingsError(
+                f"unknown option {name!r}{did_you_mean(str(name), BY_NAME)}", option=str(name)
+            )
 
 
 def did_you_mean(word: str, known: Any) -> str:
