@@ -9,10 +9,10 @@ ADDR   ?= 127.0.0.1:8000
 
 .PHONY: serve build test lint validate new browser clean schema fuzz bench
 
-$(STAMP): requirements.txt plugins/pyproject.toml
+$(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt -e plugins
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
 	touch $@
 
 export NO_MKDOCS_2_WARNING := 1

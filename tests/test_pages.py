@@ -328,3 +328,27 @@ def test_pages_show_what_is_still_to_do_edit_links_and_last_change(tmp_path):
     assert 'href="https://git.example/sre/pm/edit/main/docs/postmortems/a.md"' in page
     assert re.search(r"md-source-file__fact.*?\d{4}-\d{2}-\d{2}", site.html("postmortems/a"), re.S)
     assert "edit/main/docs/postmortems/index.md" not in site.html("postmortems")  # generated
+
+
+def test_services_named_in_any_script_get_readable_urls_of_their_own(tmp_path):
+    from conftest import Site, good
+
+    site = Site(tmp_path / "s")
+    for n, service in enumerate(["支付", "결제", "Checkout API", "checkout-api"]):
+        text = good(id=f"HOT-{n + 1}").replace("services: [checkout-api]", f"services: [{service}]")
+        site.add(f"2025-03-0{n + 1}-x.md", text)
+    built = site.build("--strict")
+    assert built.returncode == 0, built.stderr
+    out = site.root / "site" / "services"
+    assert (out / "支付" / "index.html").exists() and (out / "결제" / "index.html").exists()
+    found = sorted(p.name for p in out.iterdir() if p.is_dir())
+    assert "checkout-api" in found
+    other = [name for name in found if name.startswith("checkout-api-")]
+    assert len(other) == 1 and len(other[0]) == len("checkout-api-") + 6  # a digest, not a count
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="支付/"' in index or 'href="%E6%94%AF%E4%BB%98/"' in index
+    site.add(
+        "2025-03-09-y.md", good(id="HOT-9").replace("services: [checkout-api]", "services: [배송]")
+    )
+    assert site.build("--strict").returncode == 0
+    assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted([*found, "배송"])

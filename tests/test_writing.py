@@ -79,8 +79,10 @@ def test_walk_a_file_through_each_status(tmp_path):
         "pm.md:9: error: body: section 'Summary' is not written yet; it is required once status is In Review",
         "pm.md:13: error: body: section 'Impact' is not written yet; it is required once status is In Review",
         "pm.md:15: error: body: section 'Timeline' is not written yet; it is required once status is In Review",
-        "pm.md:19: error: timeline: '<YYYY-MM-DD HH:MM>' is not a time; write '2026-06-15 14:02' "
-        "or, within the day, '14:02'",
+        "pm.md:19: error: timeline: '<YYYY-MM-DD HH:MM>' is not a time this reads; write "
+        "'2025-03-04 14:02', '03-04 14:02', 'Mar 4 14:02', '14:02' or '2:02 PM' (a time alone "
+        "is on the day of the row above), with the zone in the header ('| Time (UTC) |') or "
+        "after the time ('14:02 PDT'); leave the cell empty or '—' for a row without a time",
     ]
     written = (
         DRAFT.replace("<!-- guidance -->", "Checkout failed.")
@@ -138,12 +140,13 @@ def test_timeline_rows_out_of_order_and_unreadable(tmp_path):
         "| 2025-03-04 23:30 | Begins. |\n| 2025-03-04 23:20 | Earlier? |\n| soon | Later. |\n"
         "| 2025-03-05 01:10 | Resolved. |\n"
     )
-    assert check(tmp_path, timeline(rows)) == [
-        "pm.md:22: error: timeline: 2025-03-04 23:20 UTC is before the row above it "
-        "(2025-03-04 23:30 UTC); rows must run in order",
-        "pm.md:23: error: timeline: 'soon' is not a time; write '2026-06-15 14:02' or, within "
-        "the day, '14:02'",
-    ]
+    problems = check(tmp_path, timeline(rows))
+    assert problems[0] == (
+        "pm.md:22: error: timeline: '2025-03-04 23:20' is before the row above it "
+        "(2025-03-04 23:30 UTC); dated rows must run in order"
+    )
+    assert problems[1].startswith("pm.md:23: error: timeline: 'soon' is not a time this reads")
+    assert len(problems) == 2
 
 
 def test_timeline_in_another_zone_and_far_from_the_front_matter(tmp_path):
@@ -210,14 +213,21 @@ def test_pre_commit_hook_definition_rejects_a_bad_file(site):
 
     bad = site.add("2025-03-05-bad.md", good(id="HOT-2", severity="P9"))
     good_file = site.add("2025-03-04-good.md", good(id="HOT-1"))
-    names = [str(p.relative_to(site.root)) for p in (bad, good_file)]
+    template = site.add("_template.md", good(id="HOT-3", severity="P8"))
+    names = [str(p.relative_to(site.root)) for p in (bad, good_file, template)]
+    names.append("docs/index.md")  # every changed Markdown file is handed over
     assert all(re.search(hook["files"], n) for n in names)
-    assert not re.search(hook["files"], "docs/postmortems/_template.md")
     entry = shlex.split(hook["entry"])
     command = [str(Path(sys.executable).parent / entry[0]), *entry[1:], *names]
     result = subprocess.run(command, cwd=site.root, capture_output=True, text=True)
     assert result.returncode == 1
-    assert "docs/postmortems/2025-03-05-bad.md:4: error: severity: 'P9'" in result.stdout
+    assert result.stdout.splitlines() == [
+        "docs/postmortems/2025-03-05-bad.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4"
+    ]
+    only_others = [*entry[1:], "docs/index.md", str(template.relative_to(site.root))]
+    command = [str(Path(sys.executable).parent / entry[0]), *only_others]
+    result = subprocess.run(command, cwd=site.root, capture_output=True, text=True)
+    assert result.returncode == 0 and "no post-mortem among the 2 file(s) named" in result.stderr
 
 
 def test_workflow_validates_with_annotations_and_builds_strictly():
@@ -233,3 +243,15 @@ def test_workflow_validates_with_annotations_and_builds_strictly():
         if str(s.get("uses", "")).startswith("actions/cache")
     ]
     assert cached and cached[0]["with"]["path"] == "~/.cache/postmortems"
+
+
+def test_new_keeps_the_letters_of_a_title_in_any_script(site):
+    site.add("2025-03-04-a.md", good(id="HOT-1"))
+    made = []
+    for title in ("Ünïcode: café", "決済が失敗した", "!!!"):
+        result = site.validate("new", "--title", title, "--started", "2026-11-20T09:15:00Z")
+        assert result.returncode == 0, result.stderr
+        made.append(Path(result.stdout.strip()).name)
+    assert made[0] == "2026-11-20-ünïcode-café.md"
+    assert made[1] == "2026-11-20-決済が失敗した.md"
+    assert made[2].startswith("2026-11-20-incident-") and made[2].endswith(".md")

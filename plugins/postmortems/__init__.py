@@ -1,8 +1,8 @@
 """Post-mortems as code: read, validate, index and chart incident post-mortems.
 
-The core (reader, schema, catalog, metrics) is plain Python that knows nothing of
-MkDocs, so the command line and the tests use it without a site build; the MkDocs
-plugin in :mod:`postmortems.plugin` is thin glue around it.
+The folders are layers (README, "How the code is laid out"): ``model``, ``fast``,
+``read``, ``catalog`` and ``render`` know nothing of MkDocs and serve the command line
+(``cli``) as well as the MkDocs plugin (``adapter``).
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from postmortems.model.paths import digest, slug
 from postmortems.model.settings import Settings
 
 from .records import PostMortem
@@ -73,16 +73,11 @@ class ServiceStats:
         return median(known(r.figures.ttr for r in self.records))
 
 
-def slugify(text: str) -> str:
-    """A safe URL segment: ASCII letters, digits and '-', never empty, never '..'."""
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug or "service"
-
-
 def by_service(records: Iterable[PostMortem]) -> list[ServiceStats]:
     """Services named in front matter, each with its incidents (newest first), by name.
 
-    Slugs are given in name order, so a new incident never moves another service's URL.
+    A service's URL segment is its name's slug; where two names give the same slug, the
+    later one by name also carries a digest of its name, so no URL depends on a count.
     """
     grouped: dict[str, list[PostMortem]] = {}
     for record in records:
@@ -91,12 +86,11 @@ def by_service(records: Iterable[PostMortem]) -> list[ServiceStats]:
     used: set[str] = set()
     out = []
     for name in sorted(grouped, key=lambda n: (n.lower(), n)):
-        base = slug = slugify(name)
-        n = 2
-        while slug in used:
-            slug, n = f"{base}-{n}", n + 1
-        used.add(slug)
-        out.append(ServiceStats(name, slug, grouped[name]))
+        segment = slug(name, "service")
+        if segment in used:
+            segment = f"{segment}-{digest(name)}"
+        used.add(segment)
+        out.append(ServiceStats(name, segment, grouped[name]))
     return out
 
 

@@ -13,6 +13,7 @@ from typing import NoReturn
 from postmortems import fast
 from postmortems.catalog import catalog
 from postmortems.model import problems
+from postmortems.model.paths import is_postmortem
 from postmortems.model.settings import SettingsError
 from postmortems.read.schema import json_schema
 
@@ -104,11 +105,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sources(paths: list[str], site: SiteConfig) -> list[catalog.Source]:
+    """The post-mortems in ``paths`` (default: the site's folder). A file named that is no
+    post-mortem of the site (elsewhere, an index, a template) is left out, so a pre-commit
+    hook can hand over every changed Markdown file."""
     roots = [Path(p) for p in paths] or [site.postmortems_dir]
     found: list[catalog.Source] = []
     for root in roots:
+        if root.is_file() and not _in_folder(root, site):
+            continue
         found.extend(catalog.discover(root, repository=site.root))
     return found
+
+
+def _in_folder(path: Path, site: SiteConfig) -> bool:
+    try:
+        rel = path.resolve().relative_to(site.postmortems_dir.resolve())
+    except ValueError:
+        return False
+    return is_postmortem(rel.as_posix())
 
 
 def _cache(args: argparse.Namespace, site: SiteConfig) -> catalog.ParseCache | None:
@@ -130,6 +144,9 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
     if missing:
         return 2
     sources = _sources(args.paths, site)
+    if not sources and args.paths and all(Path(p).is_file() for p in args.paths):
+        print(f"no post-mortem among the {len(args.paths)} file(s) named", file=sys.stderr)
+        return 0
     if not sources:
         return _nothing_found(args.paths, site)
     if args.paths:

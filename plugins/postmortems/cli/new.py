@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from postmortems.catalog.records import Catalog
+from postmortems.model.paths import slug
 from postmortems.model.settings import Settings
 from postmortems.read.schema import parse_timestamp
 
@@ -58,11 +59,6 @@ def next_id(catalog: Catalog, settings: Settings) -> str:
     width = max((len(d) for d in numbers), default=1)
     value = max((int(d) for d in numbers), default=0) + 1
     return f"{prefix}{value:0{width}d}"
-
-
-def slug(title: str) -> str:
-    text = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
-    return text[:60].rstrip("-") or "incident"
 
 
 def _set_key(front: str, key: str, value: str) -> str:
@@ -119,10 +115,10 @@ def create(
     )
     text = render(template, next_id(catalog, settings), title, severity, started, services)
     day = started.astimezone(settings.tz).strftime("%Y-%m-%d")
-    path = folder / f"{day}-{slug(title)}.md"
+    path = folder / f"{day}-{slug(title, 'incident')}.md"
     number = 2
     while path.exists():
-        path = folder / f"{day}-{slug(title)}-{number}.md"
+        path = folder / f"{day}-{slug(title, 'incident')}-{number}.md"
         number += 1
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")

@@ -1,7 +1,12 @@
-"""Which files are post-mortems: the one rule for the plugin, the command line and the
-pre-commit hook's documentation."""
+"""Which files are post-mortems, and how a name becomes part of a URL or a file name:
+one rule each, for the plugin and the command line."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
+
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
 def is_hidden(rel: str) -> bool:
@@ -14,3 +19,20 @@ def is_postmortem(rel: str) -> bool:
     """Whether a path below the post-mortems folder (``/``-separated) is a post-mortem: a
     Markdown file other than the folder's own ``index.md``, not hidden."""
     return rel.endswith(".md") and rel != "index.md" and not is_hidden(rel)
+
+
+def slug(name: str, fallback: str, limit: int = 60) -> str:
+    """A URL segment or file name from a name in any script: letters and digits kept
+    (``支付`` stays ``支付``, ``Café`` becomes ``café``), every other run one ``-``. Depends
+    on the name alone; a name with no letter or digit gets ``fallback`` and a digest of
+    itself."""
+    text = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", name).casefold()).strip("-")
+    text = text[:limit].rstrip("-")
+    return text or f"{fallback}-{digest(name)}"
+
+
+def digest(name: str) -> str:
+    """Six hex digits that tell names apart, the same on every build."""
+    import hashlib  # only for the rare name that needs it
+
+    return hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()

@@ -125,6 +125,13 @@ def _lines_holding(text: str, hint: str | None) -> Iterator[tuple[int, int]]:
         found = folded.find(hint, end)
 
 
+class Header(NamedTuple):
+    """A table's header row: its file line and the zone named in its first cell."""
+
+    line: int
+    zone: str | None
+
+
 class Row(NamedTuple):
     line: int
     when: str  # the first cell as written
@@ -186,13 +193,14 @@ class Section:
         return rows
 
     @property
-    def table_zone(self) -> str | None:
-        """The time zone the first table's header names, e.g. 'UTC' in '| Time (UTC) |'."""
+    def table_header(self) -> Header | None:
+        """The first table's header row: its file line and the zone its first cell names
+        ('UTC' in '| Time (UTC) |'), if any."""
         for index in range(self.start, self.end):
             line = self.body_lines[index]
             if line.strip().startswith("|"):
                 match = _ZONE_RE.search(line.split("|")[1])
-                return match.group(1) if match else None
+                return Header(self.line + 1 + index - self.start, match.group(1) if match else None)
         return None
 
 
@@ -254,8 +262,3 @@ def sections(body: str, first_line: int) -> dict[str, Section]:
 def timeline_rows(section: Section) -> list[Row]:
     """The data rows of the first Markdown table in a section (header and rule skipped)."""
     return section.table_rows
-
-
-def header_zone(section: Section) -> str | None:
-    """The time zone a timeline's header names, e.g. 'UTC' in '| Time (UTC) |'."""
-    return section.table_zone

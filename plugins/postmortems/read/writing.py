@@ -9,19 +9,16 @@ status lists, on the page, what the next status will need.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta
 from typing import Any
 
-from postmortems.model import zones
 from postmortems.model.figures import shown_time
 from postmortems.model.problems import ProblemSink
 from postmortems.model.settings import Settings
 
-from . import placeholders
-from .body import Section, header_zone, prose_matches, sections, timeline_rows
+from . import placeholders, timeline
+from .body import Section, prose_matches, sections, timeline_rows
 from .reader import Mapping
-from .schema import parse_timestamp
 
 BLAME = [
     (
@@ -174,66 +171,10 @@ def check(
     return still_to_do(meta, found, settings)
 
 
-def _zone(name: str | None, settings: Settings) -> tzinfo:
-    if not name:
-        return settings.tz
-    try:
-        return zones.zone(name)
-    except zones.ZoneError:
-        return settings.tz
-
-
-def _times(
-    section: Section, meta: dict[str, Any], settings: Settings, sink: ProblemSink, draft: bool
-) -> Iterator[tuple[int, datetime]]:
-    zone = _zone(header_zone(section), settings)
-    started = meta.get("started")
-    day = started.astimezone(zone).date() if started else None
-    previous: datetime | None = None
-    for row in timeline_rows(section):
-        text = row.when.strip("*_` ")
-        if draft and (placeholders.find_in_text(text) or not text):
-            continue
-        clock = _CLOCK_RE.fullmatch(text)
-        try:
-            if clock and day is not None:
-                when = datetime(
-                    day.year,
-                    day.month,
-                    day.day,
-                    int(clock.group(1)),
-                    int(clock.group(2)),
-                    int(clock.group(3) or 0),
-                    tzinfo=zone,
-                )
-                while previous is not None and when < previous:  # past midnight
-                    when += timedelta(days=1)
-                day = when.date()
-            else:
-                when = parse_timestamp(text, zone)
-        except ValueError:
-            sink.error(
-                row.line,
-                "timeline",
-                f"'{row.when}' is not a time; write '2026-06-15 14:02' or, within the day, '14:02'",
-            )
-            continue
-        yield row.line, when
-        previous = when
-
-
 def _check_timeline(
     section: Section, meta: dict[str, Any], settings: Settings, sink: ProblemSink, draft: bool
 ) -> None:
-    rows = list(_times(section, meta, settings, sink, draft))
-    for (_, a), (line_b, b) in zip(rows, rows[1:]):
-        if b < a:
-            sink.error(
-                line_b,
-                "timeline",
-                f"{shown_time(b, settings)} is before the row above it "
-                f"({shown_time(a, settings)}); rows must run in order",
-            )
+    rows = timeline.read(section, meta.get("started"), settings, sink, draft)
     if not rows:
         return
     tolerance = timedelta(minutes=settings.timeline_tolerance_minutes)

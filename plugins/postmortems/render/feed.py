@@ -7,8 +7,8 @@ from collections.abc import Callable
 from datetime import datetime, timezone
 from xml.sax.saxutils import escape, quoteattr
 
-from postmortems.catalog.metrics import slugify
 from postmortems.catalog.records import Catalog, PostMortem
+from postmortems.model.paths import slug
 
 from .html import started_day
 
@@ -38,13 +38,14 @@ def atom(
     for r in records:
         when = changed.get(r.source.abs_path)
         status = r.meta.get("status", "")
+        entry_id = f"urn:postmortem:{r.id}:{slug(status, 'status')}"
         summary = (
             f"{r.meta.get('severity', '')} · {status} · started {started_day(r, settings)}"
             f" · {', '.join(r.meta.get('services') or [])}"
         )
         entries.append(
             "<entry>"
-            f"<id>{escape(f'urn:postmortem:{r.id}:{slugify(status)}')}</id>"
+            f"<id>{escape(entry_id)}</id>"
             f"<title>{escape(f'{r.id} · {r.title} ({status})')}</title>"
             f"<link href={quoteattr(link(r))}/>"
             f"<updated>{(when.isoformat() if when else '')}</updated>"
@@ -54,7 +55,7 @@ def atom(
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<feed xmlns="http://www.w3.org/2005/Atom">'
-        f"<id>{escape('urn:postmortems:' + slugify(site_name))}</id>"
+        f"<id>{escape('urn:postmortems:' + slug(site_name, 'site'))}</id>"
         f"<title>{escape(site_name)}: post-mortems</title>"
         f"<link href={quoteattr(site_link)}/>"
         f"<updated>{updated.isoformat() if updated else '1970-01-01T00:00:00+00:00'}</updated>"
