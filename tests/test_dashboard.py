@@ -63,12 +63,11 @@ def expected():
         started = as_utc(meta["started"])
         month = started.strftime("%Y-%m")
         counts[month][meta["severity"]] += 1
+        end = meta.get("mitigated") or meta.get("resolved")  # the contract: to mitigation
         if "downtime_minutes" in meta:
             downtime[month][meta["severity"]] += meta["downtime_minutes"]
-        elif "resolved" in meta:
-            downtime[month][meta["severity"]] += (
-                as_utc(meta["resolved"]) - started
-            ).total_seconds() / 60
+        elif end:
+            downtime[month][meta["severity"]] += (as_utc(end) - started).total_seconds() / 60
         if "resolved" in meta and "detected" in meta:
             ttr[month].append(
                 (as_utc(meta["resolved"]) - as_utc(meta["detected"])).total_seconds() / 60

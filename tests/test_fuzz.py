@@ -914,3 +914,28 @@ def test_the_usual_timestamps_read_as_field_by_field(text):
             expected.utcoffset(),
             expected.tzinfo.tzname(expected),
         )
+
+
+TIME_BITS = ["14:02", "2:02 PM", "Jun 15", "06-15", "2026-06-15", "T", "Z", "UTC", "PDT", "+01:00",
+             "—", "-", "Pacific", "America/Los_Angeles", "12:60", "25:00", ",", " ", "am"]  # fmt: skip
+time_cells = st.lists(st.one_of(st.sampled_from(TIME_BITS), st.text(max_size=6)), max_size=4).map(
+    " ".join
+)
+
+
+@FUZZ
+@given(
+    st.one_of(time_cells, st.text(max_size=12)),
+    st.lists(time_cells, max_size=10),
+    st.sampled_from(["Draft", "In Review", "Closed"]),
+)
+def test_any_timeline_table(header, cells, status):
+    """Timeline tables with arbitrary headers and time cells: messages, never a traceback."""
+    rows = "".join(f"| {cell.replace('|', '/')} | e |\n" for cell in cells)
+    text = (
+        f"---\nid: HOT-1\ntitle: T\nseverity: P2\nstatus: {status}\n"
+        "started: 2026-06-15T14:02:00Z\nresolved: 2026-06-15T16:00:00Z\n---\n"
+        "## Summary\n\nS.\n\n## Impact\n\nI.\n\n## Timeline\n\n"
+        f"| Time ({header.replace('|', '/')}) | Event |\n| --- | --- |\n{rows}"
+    )
+    run_everything([text])

@@ -206,7 +206,23 @@ def test_configured_levels_and_pattern_apply(tmp_path):
 def test_derived_figures(tmp_path):
     result = load_dir(tmp_path, {"a.md": good()})
     figures = result.records[0].figures
-    assert (figures.ttd, figures.ttm, figures.ttr, figures.downtime) == (15, 30, 75, 90)
+    assert (figures.ttd, figures.ttm, figures.ttr, figures.downtime) == (15, 30, 75, 45)
+
+
+def test_downtime_ends_at_mitigation_unless_the_site_says_resolved(tmp_path):
+    """A root-cause fix days later is not downtime; a site may still measure to resolved."""
+    text = good().replace("resolved: 2025-03-04T11:30:00Z", "resolved: 2025-03-06T11:30:00Z")
+    text = text.replace("| 2025-03-04 11:30 | Resolved. |", "| 2025-03-06 11:30 | Resolved. |")
+    assert load_dir(tmp_path, {"a.md": text}).records[0].figures.downtime == 45
+    to_resolved = Settings(downtime_until="resolved")
+    (tmp_path / "b").mkdir()
+    result = load_dir(tmp_path / "b", {"a.md": text}, to_resolved)
+    assert result.records[0].figures.downtime == 2 * 24 * 60 + 90
+    unmitigated = text.replace("mitigated: 2025-03-04T10:45:00Z\n", "")
+    (tmp_path / "c").mkdir()
+    assert load_dir(tmp_path / "c", {"a.md": unmitigated}).records[0].figures.downtime == (
+        2 * 24 * 60 + 90
+    )
 
 
 def test_figures_across_midnight_and_days(tmp_path):
@@ -223,7 +239,7 @@ def test_figures_across_midnight_and_days(tmp_path):
     assert figures.ttd == 20
     assert figures.ttm == 24 * 60 + 0  # 00:10Z on the 5th to 00:10Z on the 6th
     assert figures.ttr == 2 * 24 * 60 - 10
-    assert figures.downtime == 2 * 24 * 60 + 10
+    assert figures.downtime == 24 * 60 + 20  # to mitigation: 23:50Z on the 4th to 00:10Z on the 6th
 
 
 def test_empty_optional_keys_count_as_not_given(tmp_path):

@@ -2,7 +2,9 @@
 
 Definitions follow the contract: TTD = detected - started, TTM = mitigated -
 detected, TTR = resolved - detected (or - started, when the site says so),
-downtime = ``downtime_minutes`` if given, else resolved - started.
+downtime = ``downtime_minutes`` if given, else mitigated - started (user-facing
+impact usually ends at mitigation), else resolved - started; with ``downtime_until:
+resolved``, resolved - started.
 """
 
 from __future__ import annotations
@@ -41,13 +43,37 @@ def compute(meta: dict[str, Any], settings: Settings) -> Figures:
     ttr_from = started if settings.ttr_start == "started" else detected
     downtime = meta.get("downtime_minutes")
     if downtime is None:
-        downtime = minutes_between(started, resolved)
+        downtime = minutes_between(started, downtime_end(meta, settings))
     return Figures(
         ttd=minutes_between(started, detected),
         ttm=minutes_between(detected, mitigated),
         ttr=minutes_between(ttr_from, resolved),
         downtime=downtime,
     )
+
+
+def downtime_end(meta: dict[str, Any], settings: Settings) -> datetime | None:
+    """Where downtime ends when ``downtime_minutes`` is not given, as the settings say."""
+    if settings.downtime_until == "mitigated" and meta.get("mitigated") is not None:
+        return meta["mitigated"]
+    return meta.get("resolved")
+
+
+def downtime_basis(meta: dict[str, Any], settings: Settings) -> str | None:
+    """How a post-mortem's downtime was found, in words for its card."""
+    if meta.get("downtime_minutes") is not None:
+        return "as given"
+    end = downtime_end(meta, settings)
+    if end is None or meta.get("started") is None:
+        return None
+    return "started to mitigated" if end is meta.get("mitigated") else "started to resolved"
+
+
+def downtime_rule(settings: Settings) -> str:
+    """The definition of downtime in force, for the dashboard."""
+    if settings.downtime_until == "mitigated":
+        return "downtime_minutes where given, else mitigated − started, else resolved − started"
+    return "downtime_minutes where given, else resolved − started (downtime_until: resolved)"
 
 
 def add_days(start: date, deadline: Deadline) -> date:

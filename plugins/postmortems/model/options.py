@@ -137,6 +137,13 @@ OPTIONS: tuple[Option, ...] = (
         "drawn on the MTTR chart when set",
     ),
     Option(
+        "downtime_until",
+        "choice",
+        "mitigated",
+        "without downtime_minutes, downtime ends at mitigated (else resolved), or at resolved",
+        ("mitigated", "resolved"),
+    ),
+    Option(
         "ttr_start",
         "choice",
         "detected",

@@ -9,7 +9,7 @@ from typing import Any
 from postmortems.catalog import metrics
 from postmortems.catalog.graph import Links
 from postmortems.catalog.records import PostMortem
-from postmortems.model.figures import human_minutes
+from postmortems.model.figures import downtime_basis, human_minutes
 from postmortems.model.problems import Problem
 from postmortems.model.settings import Settings
 from postmortems.read import writing
@@ -53,7 +53,7 @@ def summary_card(record: PostMortem, settings: Settings) -> str:
         ("Time to detect", esc(human_minutes(fig.ttd))),
         ("Time to mitigate", esc(human_minutes(fig.ttm))),
         ("Time to resolve", esc(human_minutes(fig.ttr))),
-        ("Downtime", esc(human_minutes(fig.downtime))),
+        ("Downtime", _downtime(record, settings)),
         ("Services", join_list(meta.get("services"))),
         ("Owner", esc(meta.get("owner", "—"))),
         ("Incident commander", esc(meta.get("incident_commander", "—"))),
@@ -77,6 +77,13 @@ def summary_card(record: PostMortem, settings: Settings) -> str:
         f'<div class="pm-card-head"><span class="pm-id">{ident}</span> {badges}</div>\n'
         f'<dl class="pm-fields">\n{cells}\n</dl>\n</div>'
     )
+
+
+def _downtime(record: PostMortem, settings: Settings) -> str:
+    """The downtime and how it was found (given, or from which timestamps)."""
+    shown = esc(human_minutes(record.figures.downtime))
+    basis = downtime_basis(record.meta, settings)
+    return f'{shown} <span class="pm-note">({esc(basis)})</span>' if basis else shown
 
 
 def _review(record: PostMortem) -> str:

@@ -17,6 +17,7 @@ from importlib import resources
 
 from postmortems.catalog import metrics
 from postmortems.catalog.records import Catalog
+from postmortems.model.figures import downtime_rule
 from postmortems.model.settings import Settings
 
 SEVERITY_COLOURS = ["#b71c1c", "#e65100", "#f9a825", "#546e7a", "#78909c"]
@@ -127,9 +128,10 @@ def build(catalog: Catalog, today: date) -> tuple[list[Chart], list[metrics.Mont
             lambda r: r.figures.downtime or 0,
             "minutes",
             "Minutes of user-facing downtime of the incidents that started in the month: "
-            "downtime_minutes where given, else resolved − started.",
+            f"{downtime_rule(settings)}.",
             _left_out(
-                sum(m.downtime_left_out for m in months), "no downtime_minutes and no resolved"
+                sum(m.downtime_left_out for m in months),
+                "no downtime_minutes, mitigated or resolved",
             ),
         ),
         _times(months, x, settings),
