@@ -43,6 +43,16 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
+def stop(process: subprocess.Popen) -> None:
+    """Never leave a server behind: asked to end, then made to."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def wait_until(predicate, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -79,11 +89,7 @@ def server(tmp_path, request):
         assert wait_until(lambda: get(base + "postmortems/")[0] == 200, 60), "serve did not start"
         yield site, process, base, tmp_path / "serve.log"
     finally:  # never leave a server behind, even when it failed to start
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
 
 
@@ -158,7 +164,10 @@ def _shown(html: str) -> str:
 
 
 def _builds(log: Path) -> int:
-    return log.read_text(encoding="utf-8", errors="replace").count("Documentation built in")
+    """Builds finished: the first is followed by "Serving on", each rebuild by "Reloading
+    browsers" (MkDocs drops a "Documentation built in" line equal to the one before)."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return text.count("Reloading browsers") + ("Serving on" in text)
 
 
 def _problems(text: str) -> set[str]:
@@ -240,11 +249,7 @@ def test_dirty_rebuilds_show_what_a_fresh_build_shows(tmp_path):
                 r"md-nav__link[^>]*>\s*([^<]*)", get(base + "dashboard/")[1].decode()
             )
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
         log.close()
 
 
@@ -280,8 +285,7 @@ def test_a_rebuild_prints_mkdocs_lines_and_problems_only(tmp_path):
             target.write_text(text.replace("severity: P1", "severity: P9", 1), encoding="utf-8")
             assert wait_until(lambda: _builds(log_path) >= 2, 120), "no rebuild"
         finally:
-            process.terminate()
-            process.wait(timeout=20)
+            stop(process)
     lines = [line for line in log_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert any("severity: 'P9' is not one of P1, P2, P3, P4" in line for line in lines)
     assert [line for line in lines if not EXPECTED_LINE.fullmatch(line)] == []
