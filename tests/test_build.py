@@ -92,7 +92,9 @@ def test_post_mortem_urls_and_catalog_json(site):
     site.add("2025-03-04-checkout.md", good(id="HOT-1"))
     site.add(
         "2025/2025-05-01-nested.md",
-        good(id="HOT-2", started="2025-05-01T10:00:00Z").replace("2025-03-04", "2025-05-01"),
+        good(id="HOT-2", started="2025-05-01T10:00:00Z")
+        .replace("2025-03-04", "2025-05-01")
+        .replace("2025-03-06", "2025-05-06"),
     )
     assert site.build("--strict").returncode == 0
     assert (site.root / "site/postmortems/2025-03-04-checkout/index.html").exists()

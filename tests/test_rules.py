@@ -253,3 +253,44 @@ def test_empty_optional_keys_count_as_not_given(tmp_path):
     assert check(tmp_path, good().replace("title: Checkout errors", "title:")) == [
         "pm.md:3: error: title: is empty; a value is required"
     ]
+
+
+def test_a_ticket_is_a_key_or_a_whole_link(tmp_path):
+    for ticket, problems in (
+        ("OPS-1234", []),
+        ("https://jira.example/browse/DB-88", []),
+        (
+            "jira.example/DB-88",
+            [
+                "pm.md:{line}: error: action_items[0].ticket: 'jira.example/DB-88' is neither a "
+                "ticket key such as OPS-1234 nor a link; write the whole link, such as "
+                "https://jira.example/DB-88"
+            ],
+        ),
+    ):
+        body = good().replace(
+            "    status: Completed\n", f"    status: Completed\n    ticket: {ticket}\n"
+        )
+        line = body.splitlines().index(f"    ticket: {ticket}") + 1
+        assert check(tmp_path, body) == [p.format(line=line) for p in problems], ticket
+
+
+def test_the_review_meeting_is_after_the_start_and_not_yet_to_come_once_reviewed(tmp_path):
+    before = good().replace("review_meeting: 2025-03-06", "review_meeting: 2025-03-01")
+    line = before.splitlines().index("review_meeting: 2025-03-01") + 1
+    assert check(tmp_path, before) == [
+        f"pm.md:{line}: error: review_meeting: 2025-03-01 is before the incident started "
+        "(2025-03-04); write the date the meeting was held"
+    ]
+    future = good(status="Closed").replace(
+        "review_meeting: 2025-03-06", "review_meeting: 2999-01-01"
+    )
+    problems = [p for p in check(tmp_path, future) if "review_meeting: 2999" in p]
+    assert (
+        problems
+        and "is in the future, but status Closed says the meeting took place" in problems[0]
+    )
+    planned = good(status="Draft").replace(
+        "review_meeting: 2025-03-06", "review_meeting: 2999-01-01"
+    )
+    assert not [p for p in check(tmp_path, planned) if "review_meeting" in p]

@@ -38,6 +38,7 @@ def check(
     _check_order(front, meta, settings, sink)
     _check_reviewed(front, meta, body, body_line, settings, sink, front_text)
     _check_self_reference(front, meta, sink)
+    _check_meeting(front, meta, settings, sink)
     return writing.check(front, meta, body, body_line, settings, sink)
 
 
@@ -78,6 +79,32 @@ def check_not_future(
                 f"{shown_time(value, settings)} is in the future (now is "
                 f"{shown_time(now, settings)}); check the date and the time zone offset",
             )
+    meeting = meta.get("review_meeting")
+    today = now.astimezone(settings.tz).date()
+    if meeting is not None and meeting > today and meta.get("status") in settings.reviewed_statuses:
+        sink.error(
+            key_lines["review_meeting"],
+            "review_meeting",
+            f"{meeting.isoformat()} is in the future, but status {meta['status']} says the "
+            "meeting took place; write the date it was held, or keep the status until then",
+        )
+
+
+def _check_meeting(
+    front: Mapping, meta: dict[str, Any], settings: Settings, sink: ProblemSink
+) -> None:
+    """The post-mortem meeting cannot come before the incident began."""
+    meeting, started = meta.get("review_meeting"), meta.get("started")
+    if meeting is None or started is None:
+        return
+    began = started.astimezone(settings.tz).date()
+    if meeting < began:
+        sink.error(
+            front.key_lines["review_meeting"],
+            "review_meeting",
+            f"{meeting.isoformat()} is before the incident started ({began.isoformat()}); "
+            "write the date the meeting was held",
+        )
 
 
 def _check_reviewed(

@@ -180,8 +180,11 @@ class IdRef(Text):
         return {"type": "string", "pattern": settings.id_pattern}
 
 
+_TICKET_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*-[0-9]+")
+
+
 class Link(Text):
-    """A ticket key (OPS-1234) or a link; links may only be http, https or relative."""
+    """A ticket key (OPS-1234) or an http(s) link."""
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         text = super().convert(node, name, ctx)
@@ -196,10 +199,22 @@ class Link(Text):
                 f"OPS-1234) are allowed, not '{scheme.group(0)}'",
             )
             return INVALID
+        if not scheme and not _TICKET_KEY_RE.fullmatch(text.strip()):
+            ctx.sink.error(
+                node.line,
+                name,
+                f"'{text}' is neither a ticket key such as OPS-1234 nor a link; "
+                f"write the whole link, such as https://{text.lstrip('/')}",
+            )
+            return INVALID
         return text
 
     def schema(self, settings: Settings) -> dict[str, Any]:
-        return {"type": "string", "minLength": 1, "pattern": "^(https?://|[^:]*$)"}
+        return {
+            "type": "string",
+            "minLength": 1,
+            "pattern": "^(https?://\\S+|[A-Za-z][A-Za-z0-9_]*-[0-9]+)$",
+        }
 
 
 class Parsed(Kind):
