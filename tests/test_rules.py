@@ -294,3 +294,11 @@ def test_the_review_meeting_is_after_the_start_and_not_yet_to_come_once_reviewed
         "review_meeting: 2025-03-06", "review_meeting: 2999-01-01"
     )
     assert not [p for p in check(tmp_path, planned) if "review_meeting" in p]
+
+
+def test_a_misspelled_required_key_is_one_error_at_the_key(tmp_path):
+    text = good().replace("severity: P2\n", "serverity: P2\n", 1)
+    line = text.splitlines().index("serverity: P2") + 1
+    assert check(tmp_path, text) == [
+        f"pm.md:{line}: error: serverity: unknown key; did you mean 'severity'? severity is required"
+    ]

@@ -89,3 +89,21 @@ def render(problems: list[Problem], fmt: str) -> str:
     if fmt == "github":
         return "\n".join(p.github() for p in problems)
     return "\n".join(p.text() for p in problems)
+
+
+def closest(text: str, options: Iterable[str]) -> str | None:
+    """The option ``text`` most likely meant: the same but for case, or a near spelling."""
+    options = tuple(options)
+    folded = {o.lower(): o for o in options}
+    if text.lower() in folded:
+        return folded[text.lower()]
+    import difflib  # only for a misspelling: most runs never need it
+
+    close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(text: str, options: Iterable[str]) -> str:
+    """'; did you mean 'severity'?' for the closest option, or '' when none is close."""
+    meant = closest(text, options)
+    return f"; did you mean '{meant}'?" if meant is not None else ""

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from postmortems.model import zones
 from postmortems.model.options import OPTIONS, Option
+from postmortems.model.problems import did_you_mean
 
 _DEADLINE_RE = re.compile(r"^\s*(\d+)\s+(business\s+)?days?\s*$", re.IGNORECASE)
 
@@ -130,14 +131,6 @@ def check_names(raw: Mapping[str, Any]) -> None:
             raise SettingsError(
                 f"unknown option {name!r}{did_you_mean(str(name), BY_NAME)}", option=str(name)
             )
-
-
-def did_you_mean(word: str, known: Any) -> str:
-    """'; did you mean 'x'?' for the closest known word, or '' when none is close."""
-    import difflib  # only for a message
-
-    close = difflib.get_close_matches(word, list(known), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 def check_option(option: Option, value: Any) -> Any:

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from postmortems.model import zones
-from postmortems.model.problems import ProblemSink
+from postmortems.model.problems import ProblemSink, closest, did_you_mean
 from postmortems.model.settings import Settings
 
 from .reader import Mapping, Node, Scalar, Sequence
@@ -385,8 +385,16 @@ class Record(Kind):
             return INVALID
         prefix = f"{name}." if name else ""
         values: dict[str, Any] = {}
+        misspelled = self._misspelled_required(node)
         for key, key_line in node.key_lines.items():
             spec = self.fields.get(key)
+            if key in misspelled:
+                ctx.sink.error(
+                    key_line,
+                    prefix + key,
+                    f"unknown key; did you mean '{misspelled[key]}'? {misspelled[key]} is required",
+                )
+                continue
             if spec is None or key in self.forbidden:
                 self._refuse(key, key_line, prefix, ctx)
                 continue
@@ -401,9 +409,22 @@ class Record(Kind):
             if value is not INVALID:
                 values[key] = value
         for key in self._required:
-            if key not in node.key_lines:
+            if key not in node.key_lines and key not in misspelled.values():
                 ctx.sink.error(node.line, prefix + key, "required field is missing")
         return values
+
+    def _misspelled_required(self, node: Mapping) -> dict[str, str]:
+        """Unknown keys that are a missing required key misspelled (``serverity``): one
+        message at the key to fix, not a second one about the field missing."""
+        missing = [k for k in self._required if k not in node.key_lines]
+        if not missing:
+            return {}
+        found = {}
+        for key in node.key_lines:
+            meant = closest(key, missing) if key not in self.fields else None
+            if meant is not None:
+                found[key] = meant
+        return found
 
     @functools.cached_property
     def _required(self) -> tuple[str, ...]:
@@ -434,17 +455,6 @@ class Record(Kind):
 def _is_empty(node: Node | None) -> bool:
     """An optional key left empty (``detected:``) counts as not given."""
     return isinstance(node, Scalar) and node.plain and node.tag == "null"
-
-
-def did_you_mean(text: str, options: tuple[str, ...]) -> str:
-    """'; did you mean 'severity'?' for the closest option, or ''."""
-    folded = {o.lower(): o for o in options}
-    if text.lower() in folded:
-        return f"; did you mean '{folded[text.lower()]}'?"
-    import difflib  # only for a misspelling: most runs never need it
-
-    close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def parse_timestamp(text: str, tz: tzinfo) -> datetime:
