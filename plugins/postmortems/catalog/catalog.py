@@ -275,7 +275,8 @@ def parse_many(sources: list[Source], settings: Settings, bodies: bool = True) -
     """
     job = begin_parse(sources, settings, bodies)
     if job is None:
-        return [_parse(source, settings, bodies) for source in sources]
+        usual = fast.enabled(settings.fast)
+        return [_parse(source, settings, bodies, usual) for source in sources]
     return job.results()
 
 
@@ -286,22 +287,22 @@ def begin_parse(
     where forking does not pay (too few files) or is not safe."""
     _real_folder.cache_clear()  # links may have changed since the last rebuild
     _folder_inside_root.cache_clear()
-    workers = parallel.worker_count(len(sources), FILES_PER_WORKER) if settings.fast else 1
+    usual = fast.enabled(settings.fast)
+    workers = parallel.worker_count(len(sources), FILES_PER_WORKER) if usual else 1
     if workers < 2:
         return None
     return parallel.ForkedMap(
-        functools.partial(_parse, settings=settings, bodies=bodies), sources, workers
+        functools.partial(_parse, settings=settings, bodies=bodies, usual=usual), sources, workers
     )
 
 
-def _parse(source: Source, settings: Settings, bodies: bool = True) -> _Parsed:
+def _parse(source: Source, settings: Settings, bodies: bool = True, usual: bool = True) -> _Parsed:
+    """One file parsed; ``usual``: the fast paths are on (asked once a parse, not a file)."""
     refused = refusal(source, settings)
     if refused:
         problem = Problem(source.display_path, 1, "error", "", refused)
         return _Parsed({}, "", 1, None, [problem], refused=True)
-    parsed = read_file(
-        source.abs_path, source.display_path, settings.max_file_size, fast.enabled(settings.fast)
-    )
+    parsed = read_file(source.abs_path, source.display_path, settings.max_file_size, usual)
     sink = parsed.problems
     meta: dict[str, Any] = {}
     lines, todo = None, []

@@ -52,6 +52,7 @@ _CELL = re.compile(
     rf"(?:\(?{_ZONE}\)?)?"
 )
 _DAY_ONLY = re.compile(rf"(?:[A-Za-z]{{3,9}},?\s+)?{_DATE}")
+_ABBREVIATED = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 NARRATIVE = frozenset({"", "-", "–", "—", "...", "…", "n/a", "?"})
 GAP = timedelta(hours=12)  # a time earlier than the row above is the next day within this
 
@@ -224,7 +225,8 @@ def _report_unreadable(
         line,
         "timeline",
         f"'{text.strip()}'{others} is not a time this reads; write '{day.isoformat()} 14:02', "
-        f"'{day:%m-%d} 14:02', '{day:%b} {day.day} 14:02', '14:02' or '2:02 PM' (a time "
+        f"'{day:%m-%d} 14:02', '{_ABBREVIATED[day.month - 1]} {day.day} 14:02', '14:02' or "
+        "'2:02 PM' (a time "
         "alone is on the day of the row above), with the zone in the header "
         "('| Time (UTC) |') or after the time ('14:02 PDT'); leave the cell empty or '—' "
         "for a row without a time",
