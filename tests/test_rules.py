@@ -114,10 +114,9 @@ def test_placeholders_allowed_in_draft_not_once_closed(tmp_path):
     assert check(tmp_path, good(status="Closed", title="Fix <SERVICE NAME>") + body) == [
         "pm.md:3: error: title: placeholder '<SERVICE NAME>' left from the template; "
         "replace it before status Closed",
-        "pm.md:45: error: body: placeholder '<DATE>' left from the template; replace it before status Closed",
-        "pm.md:45: error: body: placeholder '[Name]' left from the template; replace it before status Closed",
-        "pm.md:45: error: body: placeholder '_REPLACE_WITH_SERVICE' left from the template; "
-        "replace it before status Closed",
+        # one message for the line, naming each placeholder in it
+        "pm.md:45: error: body: placeholders '[Name]', '_REPLACE_WITH_SERVICE', '<DATE>' left "
+        "from the template; replace them before status Closed",
     ]
 
 

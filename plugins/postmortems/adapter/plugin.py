@@ -11,6 +11,7 @@ import functools
 import gc
 import logging
 import os
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -27,6 +28,7 @@ from postmortems.catalog.catalog import ParseCache, collection_paused, discover,
 from postmortems.catalog.records import Catalog, Source
 from postmortems.model.paths import is_hidden, is_postmortem
 from postmortems.model.settings import Settings, SettingsError, check_names
+from postmortems.read import template
 from postmortems.render import sanitize
 
 from . import assets, mkdocs_private, navigation, prerender, rebuild, templating
@@ -101,9 +103,11 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             self.settings.template_variables,
         )
         self.root = _repository(config)
+        folder = os.path.join(config.docs_dir, self.settings.folder)
+        self.settings = template.applied(self.settings, Path(folder))
         # MkDocs gathers its files before on_files asks for them: parse meanwhile, elsewhere.
         self.cache.parse_early(
-            discover(os.path.join(config.docs_dir, self.settings.folder), repository=self.root),
+            discover(folder, repository=self.root),
             self.settings,
         )
         return config

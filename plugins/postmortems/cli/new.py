@@ -9,37 +9,10 @@ from pathlib import Path
 from postmortems.catalog.records import Catalog
 from postmortems.model.paths import slug
 from postmortems.model.settings import Settings
+from postmortems.read import template
 from postmortems.read.schema import parse_timestamp
 
-TEMPLATE = "_template.md"
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
-DEFAULT_TEMPLATE = """---
-id: _REPLACE_WITH_ID_
-title: _REPLACE_WITH_TITLE_
-severity: P3
-status: Draft
-started: _REPLACE_WITH_START_
-services: []
-owner: "@_REPLACE_WITH_OWNER_"
-action_items: []
----
-
-## Summary
-
-## Impact
-
-## Timeline
-
-| Time (UTC) | Event |
-| --- | --- |
-| <YYYY-MM-DD HH:MM> | Impact begins. |
-
-## Five whys
-
-## Root cause
-
-## Corrective actions
-"""
 
 
 def next_id(catalog: Catalog, settings: Settings) -> str:
@@ -109,11 +82,9 @@ def create(
         if started_text
         else datetime.now(timezone.utc).replace(second=0, microsecond=0)
     )
-    template_path = folder / TEMPLATE
-    template = (
-        template_path.read_text(encoding="utf-8") if template_path.exists() else DEFAULT_TEMPLATE
+    text = render(
+        template.read(folder), next_id(catalog, settings), title, severity, started, services
     )
-    text = render(template, next_id(catalog, settings), title, severity, started, services)
     day = started.astimezone(settings.tz).strftime("%Y-%m-%d")
     path = folder / f"{day}-{slug(title, 'incident')}.md"
     number = 2

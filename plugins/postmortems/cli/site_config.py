@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from postmortems.model.settings import Settings, SettingsError
+from postmortems.read import template
 
 PLUGIN_NAME = "postmortems"
 
@@ -45,7 +46,8 @@ def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
     """The site's docs folder and plugin settings; defaults where mkdocs.yml is absent."""
     path = Path(config_file)
     if not path.exists():
-        return SiteConfig(Path("docs"), Settings(), Path.cwd())
+        settings = template.applied(Settings(), Path("docs") / Settings().folder)
+        return SiteConfig(Path("docs"), settings, Path.cwd())
     try:
         raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LenientLoader) or {}
     except yaml.YAMLError as exc:
@@ -57,6 +59,7 @@ def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
         settings = Settings.from_mapping(_plugin_options(raw.get("plugins")))
     except SettingsError as exc:
         raise SettingsError(f"{path}: plugins: {PLUGIN_NAME}: {exc}") from exc
+    settings = template.applied(settings, docs_dir / settings.folder)
     return SiteConfig(docs_dir, settings, path.parent.absolute(), path)
 
 

@@ -9,6 +9,9 @@ import unicodedata
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+TEMPLATE = "_template.md"  # in the post-mortems folder: what `postmortems new` copies
+
+
 def is_hidden(rel: str) -> bool:
     """Whether a path below the post-mortems folder has a part starting with ``_`` or ``.``
     (templates, drafts of the site itself): never a post-mortem, never published."""

@@ -50,7 +50,9 @@ def _checked_defaults() -> dict[str, Any]:
     return {option.name: check_option(option, option.default) for option in OPTIONS}
 
 
-_Options = namedtuple("_Options", [option.name for option in OPTIONS])  # noqa: PYI024
+# After the options, what the site's files say rather than mkdocs.yml: the template's own
+# text (see read.template), the reference for text a finished post-mortem must not keep.
+_Options = namedtuple("_Options", [option.name for option in OPTIONS] + ["template"])  # noqa: PYI024
 
 
 class Settings(_Options):
@@ -317,5 +319,5 @@ def mention_source(pattern: str) -> str:
     return r"(?<![A-Za-z0-9_\-])(?P<id>" + id_body(pattern) + r")(?![A-Za-z0-9_]|-[A-Za-z0-9])"
 
 
-DEFAULTS = _checked_defaults()
+DEFAULTS = {**_checked_defaults(), "template": ()}
 DEFAULT_ID_PATTERN: str = DEFAULTS["id_pattern"]

@@ -62,26 +62,33 @@ def heading_title(line: str) -> str | None:
     return title or text[0]
 
 
+def fenced(lines: list[str]) -> Iterator[bool]:
+    """For each line, whether it belongs to fenced code (its fences included)."""
+    fence: str | None = None
+    for line in lines:
+        opener = _FENCE_RE.match(line) if "`" in line or "~" in line else None
+        if fence is not None:
+            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
+                fence = None
+            yield True
+        elif opener:
+            fence = opener.group(1)
+            yield True
+        else:
+            yield False
+
+
 @functools.lru_cache(maxsize=8)  # the placeholder and the wording checks read the same body
 def prose(body: str) -> str:
     """The body as checks of the wording read it: lines of fenced code blanked and inline
     code removed (a log line may say anything). Lines stay where they were."""
     if "`" not in body and "~" not in body:
         return body  # most bodies: no code at all
-    out: list[str] = []
-    fence: str | None = None
-    for line in body.split("\n"):
-        opener = _FENCE_RE.match(line) if "`" in line or "~" in line else None
-        if fence is not None:
-            if opener and opener.group(1)[0] == fence[0] and len(opener.group(1)) >= len(fence):
-                fence = None
-            out.append("")
-        elif opener:
-            fence = opener.group(1)
-            out.append("")
-        else:
-            out.append(_INLINE_CODE_RE.sub("", line) if "`" in line else line)
-    return "\n".join(out)
+    lines = body.split("\n")
+    return "\n".join(
+        "" if code else _INLINE_CODE_RE.sub("", line) if "`" in line else line
+        for line, code in zip(lines, fenced(lines))
+    )
 
 
 @functools.lru_cache(maxsize=8)  # the checks that ask share a body, and its prose

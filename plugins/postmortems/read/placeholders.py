@@ -1,15 +1,12 @@
 """Finding text left over from the post-mortem template.
 
-Allowed in a Draft, an error once the post-mortem is Reviewed or Closed. Code
-(fenced blocks and inline spans) is skipped: a log line may well contain ``<ID>``.
+Allowed in a Draft, an error once the post-mortem is Reviewed or Closed (see
+:mod:`template`, which also skips code: a log line may well contain ``<ID>``).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-
-from .body import prose_matches
 
 PLACEHOLDER_RE = re.compile(
     r"_REPLACE_WITH_\w*"  # _REPLACE_WITH_SERVICE
@@ -42,11 +39,3 @@ def find_in_text(text: str) -> list[str]:
     if "_REPLACE_WITH_" not in text and "<" not in text and "[" not in text:
         return []  # most values: no regex at all
     return PLACEHOLDER_RE.findall(text)
-
-
-def find_in_body(body: str, first_line: int) -> Iterator[tuple[int, str]]:
-    """(file line, placeholder) for each placeholder in the Markdown body, outside code."""
-    if not may_hold(body):  # the common case: nothing to report
-        return
-    for number, match in prose_matches(PLACEHOLDER_RE, body, first_line):
-        yield number, match.group(0)

@@ -36,7 +36,7 @@ def check(
     ``front_text``, the YAML as written, lets a front matter that cannot hold a placeholder
     skip the walk over its values."""
     _check_order(front, meta, settings, sink)
-    _check_reviewed(front, meta, body, body_line, settings, sink, front_text)
+    _check_reviewed(front, meta, settings, sink, front_text)
     _check_self_reference(front, meta, sink)
     _check_meeting(front, meta, settings, sink)
     return writing.check(front, meta, body, body_line, settings, sink)
@@ -110,8 +110,6 @@ def _check_meeting(
 def _check_reviewed(
     front: Mapping,
     meta: dict[str, Any],
-    body: str,
-    body_line: int,
     settings: Settings,
     sink: ProblemSink,
     front_text: str | None,
@@ -130,12 +128,6 @@ def _check_reviewed(
         sink.error(
             line,
             name,
-            f"placeholder '{found}' left from the template; replace it before status {status}",
-        )
-    for line, found in placeholders.find_in_body(body, body_line):
-        sink.error(
-            line,
-            "body",
             f"placeholder '{found}' left from the template; replace it before status {status}",
         )
 

@@ -120,10 +120,11 @@ def read(
     started: datetime | None,
     settings: Settings,
     sink: ProblemSink,
-    draft: bool,
+    skip_template: bool,
 ) -> list[tuple[int, datetime]]:
     """The rows that name a moment, as (line, moment), in the table's order; problems go
-    to ``sink``. A Draft's rows with template text are left for later."""
+    to ``sink``. With ``skip_template``, rows whose time is a placeholder are left alone:
+    a Draft's for later, a finished post-mortem's to the template check."""
     zone = _header_zone(section, settings, sink)
     day = started.astimezone(zone).date() if started is not None else None
     previous: datetime | None = None
@@ -131,7 +132,7 @@ def read(
     unreadable: list[tuple[int, str]] = []
     for row in section.table_rows:
         text = row.when.strip().strip("*_`").strip()
-        if text.lower() in NARRATIVE or (draft and placeholders.find_in_text(text)):
+        if text.lower() in NARRATIVE or (skip_template and placeholders.find_in_text(text)):
             continue
         moment = read_cell(text, (day or settings.today()).year)
         if moment is None:

@@ -16,7 +16,7 @@ from postmortems.model.figures import shown_time
 from postmortems.model.problems import ProblemSink
 from postmortems.model.settings import Settings
 
-from . import placeholders, timeline
+from . import template, timeline
 from .body import Section, prose_matches, sections, timeline_rows
 from .reader import Mapping
 
@@ -90,10 +90,10 @@ def missing(
                     f"section '## {title}' is missing; it is required once status is {status}",
                 )
             )
-        elif not section.text or placeholders.find_in_text(section.text):
+        elif not template.written(section, settings):
             out.append(
                 (
-                    section.line,
+                    template.where_to_write(section, settings),
                     "body",
                     f"section '{title}' is not written yet; it is required once status is {status}",
                 )
@@ -164,17 +164,65 @@ def check(
             meta, found, status, settings, front.key_lines.get("status", 1)
         ):
             sink.error(line, field, message)
-    if "timeline" in found:
-        _check_timeline(found["timeline"], meta, settings, sink, status == settings.statuses[0])
+    if status in settings.reviewed_statuses:
+        _check_leftovers(body, body_line, found, status, settings, sink)
+    if "timeline" in found and template.written(found["timeline"], settings):
+        skip = status == settings.statuses[0] or status in settings.reviewed_statuses
+        _check_timeline(found["timeline"], meta, settings, sink, skip)
     if settings.blameless:
         _check_language(body, body_line, sink)
     return still_to_do(meta, found, settings)
 
 
-def _check_timeline(
-    section: Section, meta: dict[str, Any], settings: Settings, sink: ProblemSink, draft: bool
+def _check_leftovers(
+    body: str,
+    body_line: int,
+    found: dict[str, Section],
+    status: str,
+    settings: Settings,
+    sink: ProblemSink,
 ) -> None:
-    rows = timeline.read(section, meta.get("started"), settings, sink, draft)
+    """Template text left in a finished post-mortem, at its line; not inside a required
+    section already reported as not written (one message for one problem)."""
+    unwritten = [
+        range(found[name].line, found[name].line + found[name].end - found[name].start + 1)
+        for name in required_sections(status, settings)
+        if name in found and not template.written(found[name], settings)
+    ]
+    for line, kind, text in template.leftovers(body, body_line, settings):
+        if any(line in lines for lines in unwritten):
+            continue
+        if kind == "placeholder":
+            plural = "s" if "', '" in text else ""
+            message = (
+                f"placeholder{plural} '{text}' left from the template; "
+                f"replace {'them' if plural else 'it'} before status {status}"
+            )
+        elif kind == "comment":
+            message = (
+                f"guidance comment left from the template ({_clip(text)}); "
+                f"delete it before status {status}"
+            )
+        else:
+            message = (
+                f"text left from the template: '{_clip(text)}'; write what happened here, "
+                f"or delete the line, before status {status}"
+            )
+        sink.error(line, "body", message)
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _check_timeline(
+    section: Section,
+    meta: dict[str, Any],
+    settings: Settings,
+    sink: ProblemSink,
+    skip_template: bool,
+) -> None:
+    rows = timeline.read(section, meta.get("started"), settings, sink, skip_template)
     if not rows:
         return
     tolerance = timedelta(minutes=settings.timeline_tolerance_minutes)
