@@ -368,3 +368,90 @@ def test_the_sites_own_template_is_the_reference(site):
         "docs/postmortems/2021-06-08-fastly.md:51: error: body: text left from the template: "
         "'-   Because:  TODO (ask why five times)'"
     ), result.stdout
+
+
+# Slack, 4 January 2021 (slack.engineering/slacks-outage-on-january-4th-2021), as a team
+# first wrote it up: the places a person must change, one message each.
+SLACK = """\
+---
+id: HOT-2101
+title: Slack unavailable after the holidays as AWS transit gateways saturated
+severity: P1
+status: Closed
+started: 2021-01-04T15:00:00Z
+mitigated: 2021-01-04T16:15:00Z
+resolved: 2021-01-04T18:30:00Z
+resolved:
+services: [messaging]
+owner: "@infra"
+review_meeting: 2021-01-08 10:00
+impact:
+  downtime_minutes: 75
+  user_affected: 12000000
+action_items: []
+---
+## Summary
+
+Transit gateways did not scale fast enough for the first working day's load.
+
+## Impact
+
+Most users could not load Slack for 75 minutes.
+
+## Incident timeline
+
+| Time (UTC) | Event |
+| --- | --- |
+| 15:00 | Error rates rise. |
+| 16:15 | Dashboards recover; impact mitigated. |
+| 18:30 | Resolved. |
+
+## Five whys
+
+1. Why did Slack fail? Gateways saturated.
+
+## Root casue
+
+Transit gateways scaled too slowly for the spike after the holidays.
+"""
+
+
+def test_each_message_is_at_the_line_to_change(tmp_path):
+    text = SLACK.replace("resolved:\n", "", 1)
+    assert check(tmp_path, text) == [
+        "pm.md:11: error: review_meeting: '2021-01-08 10:00' has a time; this is a date alone: "
+        "write 2021-01-08",
+        "pm.md:13: warning: impact.downtime_minutes: unknown key under impact; downtime_minutes "
+        "belongs at the top level",
+        "pm.md:14: warning: impact.user_affected: unknown key; did you mean 'users_affected'?",
+        "pm.md:15: error: action_items: at least one action item with an owner and a due date "
+        "is required once status is Closed",
+        "pm.md:25: error: body: heading 'Incident timeline' names no section; did you mean "
+        "'## Timeline'? section 'Timeline' is required once status is Closed",
+        "pm.md:37: error: body: heading 'Root casue' names no section; did you mean "
+        "'## Root cause'? section 'Root cause' is required once status is Closed",
+    ]
+
+
+def test_a_required_key_left_empty_is_reported_at_the_key(tmp_path):
+    text = (
+        SLACK.replace("resolved: 2021-01-04T18:30:00Z\nresolved:\n", "resolved:\n")
+        .replace("review_meeting: 2021-01-08 10:00", "review_meeting:")
+        .replace("## Incident timeline", "## Timeline")
+        .replace("Root casue", "Root cause")
+    )
+    problems = [p for p in check(tmp_path, text) if ": error: " in p]
+    assert problems == [
+        "pm.md:8: error: resolved: required once status is Closed; add when the incident was "
+        "resolved",
+        "pm.md:11: error: review_meeting: required once status is Closed; add the date of the "
+        "post-mortem meeting",
+        "pm.md:15: error: action_items: at least one action item with an owner and a due date "
+        "is required once status is Closed",
+    ]
+    # Absent altogether, they are reported at status:, the line that asks for them.
+    absent = text.replace("resolved:\n", "").replace("review_meeting:\n", "")
+    absent = absent.replace("action_items: []\n", "")
+    assert [p.split(": error: ")[0] for p in check(tmp_path, absent) if ": error: " in p] == [
+        "pm.md:5"
+    ] * 3

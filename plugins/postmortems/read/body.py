@@ -167,6 +167,11 @@ class Section:
         return f"Section({self.name!r}, line {self.line})"
 
     @property
+    def title(self) -> str:
+        """The heading as written ('Incident timeline')."""
+        return heading_title(self.body_lines[self.start - 1].strip()) or self.name
+
+    @property
     def text(self) -> str:
         if self._text is None:
             content = "\n".join(self.body_lines[self.start : self.end])

@@ -117,9 +117,10 @@ def _check_reviewed(
     status = meta.get("status")
     if status not in settings.reviewed_statuses:
         return
-    if "resolved" not in front.key_lines:
+    line = writing.where_required(front, "resolved", front.key_lines.get("status", 1))
+    if meta.get("resolved") is None and line is not None:
         sink.error(
-            front.key_lines.get("status", 1),
+            line,
             "resolved",
             f"required once status is {status}; add when the incident was resolved",
         )

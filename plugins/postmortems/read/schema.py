@@ -378,6 +378,7 @@ class Record(Kind):
     ) -> None:
         self.fields = fields
         self.forbidden = forbidden or {}
+        self.elsewhere: dict[str, str] = {}  # a key of another mapping -> where it belongs
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         if not isinstance(node, Mapping):
@@ -433,6 +434,13 @@ class Record(Kind):
     def _refuse(self, key: str, key_line: int, prefix: str, ctx: Context) -> None:
         if key in self.forbidden:
             ctx.sink.error(key_line, prefix + key, self.forbidden[key])
+        elif key in self.elsewhere:
+            ctx.sink.warning(
+                key_line,
+                prefix + key,
+                f"unknown key {f'under {prefix[:-1]}' if prefix else 'at the top level'}; "
+                f"{key} belongs {self.elsewhere[key]}",
+            )
         else:
             ctx.sink.warning(
                 key_line, prefix + key, f"unknown key{did_you_mean(key, tuple(self.fields))}"
@@ -519,6 +527,8 @@ def parse_date(text: str) -> date:
     """A date from YYYY-MM-DD text."""
     text = text.strip()
     match = _DATE_RE.fullmatch(text)
+    if not match and _DATE_RE.fullmatch(text[:10]) and text[10:11] in (" ", "T", "t"):
+        raise ValueError(f"'{text}' has a time; this is a date alone: write {text[:10]}")
     if not match:
         raise ValueError(f"'{text}' is not a date; write it like 2026-06-17")
     try:
@@ -590,6 +600,27 @@ FRONT_MATTER = Record(
     },
 )
 
+
+def _place(records: dict[str, Record]) -> None:
+    """Tell each mapping where the keys of the others belong, for keys at the wrong
+    level (``downtime_minutes`` under ``impact:``, ``users_affected`` at the top)."""
+    for record in records.values():
+        record.elsewhere = {
+            key: where
+            for where, other in reversed(records.items())  # the first listed wins
+            if other is not record
+            for key in other.fields
+            if key not in record.fields
+        }
+
+
+_place(
+    {
+        "at the top level": FRONT_MATTER,
+        "under impact:": IMPACT,
+        "to an item of action_items:": ACTION_ITEM,
+    }
+)
 
 # The keys whose values are ids of other post-mortems.
 REFERENCE_KEYS = ("recurrence", "related")

@@ -13,12 +13,12 @@ from datetime import timedelta
 from typing import Any
 
 from postmortems.model.figures import shown_time
-from postmortems.model.problems import ProblemSink
+from postmortems.model.problems import ProblemSink, closest
 from postmortems.model.settings import Settings
 
 from . import template, timeline
-from .body import Section, prose_matches, sections, timeline_rows
-from .reader import Mapping
+from .body import SECTIONS, Section, prose_matches, sections, timeline_rows
+from .reader import Mapping, Scalar
 
 BLAME = [
     (
@@ -70,19 +70,42 @@ def required_sections(status: str, settings: Settings) -> tuple[str, ...]:
     return ()
 
 
+def where_required(front: Mapping | None, key: str, status_line: int) -> int | None:
+    """Where to report a key the status requires: at the key when it is there but empty,
+    at ``status:`` when it is absent, nowhere when it holds a value (a wrong value has
+    its own message at the key already)."""
+    if front is None or key not in front.key_lines:
+        return status_line
+    node = front.get(key)  # None: the reader dropped it, and said why
+    if isinstance(node, Scalar) and node.plain and node.tag == "null":
+        return front.key_lines[key]
+    return None
+
+
 def missing(
     meta: dict[str, Any],
     found: dict[str, Section],
     status: str,
     settings: Settings,
-    status_line: int,
+    front: Mapping | None,
 ) -> list[tuple[int, str, str]]:
     """(line, field, message) for each part ``status`` requires that is not there yet."""
+    status_line = front.key_lines.get("status", 1) if front is not None else 1
     out: list[tuple[int, str, str]] = []
     for name in required_sections(status, settings):
         section = found.get(name)
         title = name.capitalize()
-        if section is None:
+        near = _near_heading(name, found) if section is None else None
+        if near is not None:
+            out.append(
+                (
+                    near.line,
+                    "body",
+                    f"heading '{near.title}' names no section; did you mean '## {title}'? "
+                    f"section '{title}' is required once status is {status}",
+                )
+            )
+        elif section is None:
             out.append(
                 (
                     status_line,
@@ -111,21 +134,39 @@ def missing(
         if not any(i.get("owner") and i.get("due") for i in items):
             out.append(
                 (
-                    status_line,
+                    front.key_lines.get("action_items", status_line) if front else status_line,
                     "action_items",
                     "at least one action item with an owner and "
                     f"a due date is required once status is {status}",
                 )
             )
-        if not meta.get("review_meeting"):
+        line = where_required(front, "review_meeting", status_line)
+        if not meta.get("review_meeting") and line is not None:
             out.append(
                 (
-                    status_line,
+                    line,
                     "review_meeting",
                     f"required once status is {status}; add the date of the post-mortem meeting",
                 )
             )
     return out
+
+
+def _near_heading(name: str, found: dict[str, Section]) -> Section | None:
+    """A heading that names no known section but is most likely the missing section
+    ``name`` as written (``## Incident timeline``, ``## Root casue``)."""
+    others = [s for key, s in found.items() if key not in SECTIONS]
+    aliases = SECTIONS[name] if name in SECTIONS else (name,)
+    for section in others:  # the section's name among the heading's words
+        words = f" {section.name} "
+        if any(f" {alias} " in words for alias in aliases):
+            return section
+    by_name = {s.name: s for s in others}
+    for alias in aliases:
+        meant = closest(alias, by_name)
+        if meant is not None:
+            return by_name[meant]
+    return None
 
 
 def next_status(status: str | None, settings: Settings) -> str | None:
@@ -143,7 +184,7 @@ def still_to_do(meta: dict[str, Any], found: dict[str, Section], settings: Setti
         return []
     return [
         message.split(";")[0] if field == "body" else f"{field}: {message.split(';')[0]}"
-        for _, field, message in missing(meta, found, target, settings, 1)
+        for _, field, message in missing(meta, found, target, settings, None)
     ]
 
 
@@ -160,9 +201,7 @@ def check(
     status = meta.get("status")
     found = sections(body, body_line)
     if status is not None:
-        for line, field, message in missing(
-            meta, found, status, settings, front.key_lines.get("status", 1)
-        ):
+        for line, field, message in missing(meta, found, status, settings, front):
             sink.error(line, field, message)
     if status in settings.reviewed_statuses:
         _check_leftovers(body, body_line, found, status, settings, sink)
