@@ -352,3 +352,27 @@ def test_services_named_in_any_script_get_readable_urls_of_their_own(tmp_path):
     )
     assert site.build("--strict").returncode == 0
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == sorted([*found, "배송"])
+
+
+def test_a_meeting_held_after_its_deadline_is_marked_on_card_and_review_page(tmp_path):
+    from conftest import Site, good
+
+    site = Site(tmp_path / "late")
+    # P1: the meeting is due 3 days after resolved (2025-03-04): on 2025-03-07.
+    site.add(
+        "2025-03-04-late.md",
+        good(id="HOT-1", severity="P1", status="Closed").replace(
+            "review_meeting: 2025-03-06", "review_meeting: 2025-03-11"
+        ),
+    )
+    site.add(
+        "2025-03-05-on-time.md",
+        good(id="HOT-2", severity="P1", status="Closed", started="2025-03-04T10:05:00Z"),
+    )
+    assert site.build("--strict").returncode == 0
+    late = Text.of(site.article("postmortems/2025-03-04-late")).text
+    assert "2025-03-11 (due 2025-03-07) — 4 days late" in late
+    on_time = Text.of(site.article("postmortems/2025-03-05-on-time")).text
+    assert "2025-03-06 (due 2025-03-07)" in on_time and "late" not in on_time
+    review = Text.of(site.article("reviews/2025-03")).text
+    assert review.count("days late") == 1 and "2025-03-11 (due 2025-03-07) — 4 days late" in review

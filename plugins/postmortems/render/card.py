@@ -14,7 +14,16 @@ from postmortems.model.problems import Problem
 from postmortems.model.settings import Settings
 from postmortems.read import writing
 
-from .html import esc, join_list, record_link, severity_badge, started_day, status_badge, table
+from .html import (
+    esc,
+    join_list,
+    record_link,
+    review_meeting,
+    severity_badge,
+    started_day,
+    status_badge,
+    table,
+)
 
 
 def _when(value: Any, settings: Settings) -> str:
@@ -58,7 +67,7 @@ def summary_card(record: PostMortem, settings: Settings) -> str:
         ("Owner", esc(meta.get("owner", "—"))),
         ("Incident commander", esc(meta.get("incident_commander", "—"))),
         ("Responders", join_list(meta.get("responders"))),
-        ("Review meeting", _review(record)),
+        ("Review meeting", review_meeting(record)),
         ("Impact", _impact(record)),
     ]
     if meta.get("tags"):
@@ -84,17 +93,6 @@ def _downtime(record: PostMortem, settings: Settings) -> str:
     shown = esc(human_minutes(record.figures.downtime))
     basis = downtime_basis(record.meta, settings)
     return f'{shown} <span class="pm-note">({esc(basis)})</span>' if basis else shown
-
-
-def _review(record: PostMortem) -> str:
-    meeting = record.meta.get("review_meeting")
-    review = record.review
-    text = meeting.isoformat() if meeting else "not held yet"
-    if review.due:
-        text += f" (due {review.due.isoformat()})"
-    if review.overdue:
-        return f'<span class="pm-overdue">{esc(text)} — overdue</span>'
-    return esc(text)
 
 
 def action_items(record: PostMortem, settings: Settings, today: date) -> str:

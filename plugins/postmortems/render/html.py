@@ -189,3 +189,22 @@ def _raw_html_runs(markdown: str) -> tuple[tuple[bool, str], ...]:
     if run:
         out.append((True, "\n\n".join(run)))
     return tuple(out)
+
+
+def review_meeting(record: PostMortem) -> str:
+    """The meeting's date against its deadline, marked where it was held late or is
+    overdue: the same words on the card and the review pages."""
+    meeting = record.meta.get("review_meeting")
+    review = record.review
+    text = meeting.isoformat() if meeting else "not held yet"
+    if review.due:
+        text += f" (due {review.due.isoformat()})"
+    if review.overdue:
+        return f'<span class="pm-overdue">{esc(text)} — overdue</span>'
+    if meeting and review.on_time is False:
+        late = (meeting - review.due).days
+        return (
+            f'<span class="pm-overdue" title="held after its deadline">{esc(text)} — '
+            f"{late} day{'s' if late != 1 else ''} late</span>"
+        )
+    return esc(text)

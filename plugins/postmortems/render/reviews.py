@@ -11,7 +11,17 @@ from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.model.figures import human_minutes
 
 from .dashboard import tiles
-from .html import Href, UrlOf, esc, record_link, severity_badge, started_day, status_badge, table
+from .html import (
+    Href,
+    UrlOf,
+    esc,
+    record_link,
+    review_meeting,
+    severity_badge,
+    started_day,
+    status_badge,
+    table,
+)
 from .pages import with_title
 
 AGENDA = (
@@ -69,7 +79,7 @@ def month_page(
     link = lambda r: record_link(r, href(url_of(r)))  # noqa: E731
     current = month.month in {m.month for m in months[-CURRENT_MONTHS:]}
     incidents = table(
-        ["Id", "Title", "Severity", "Status", "Downtime", "TTR"],
+        ["Id", "Title", "Severity", "Status", "Downtime", "TTR", "Review meeting"],
         [
             [
                 link(r),
@@ -78,6 +88,7 @@ def month_page(
                 status_badge(r.meta.get("status"), settings),
                 esc(human_minutes(r.figures.downtime)),
                 esc(human_minutes(r.figures.ttr)),
+                review_meeting(r),
             ]
             for r in month.records
         ],
