@@ -135,3 +135,55 @@ def test_bad_setting_stops_the_build_with_a_clear_message(tmp_path):
         "option 'review_deadlines': P1: 'soon' is not a deadline; "
         "write '3 days' or '5 business days'" in result.stderr
     )
+
+
+def test_a_file_with_broken_yaml_keeps_its_place_in_the_data_and_the_links(site):
+    import csv
+    import io
+    import json
+
+    site.add("2025-03-04-first.md", good(id="HOT-1", title="Webhook retries overload payments"))
+    # The title's quote is never closed; the lines after it still say what they meant.
+    broken = good(id="HOT-7", started="2025-03-10T10:00:00Z").replace(
+        "title: Checkout errors", 'title: "Payments: webhook retries: again'
+    )
+    broken = broken.replace("services: [checkout-api]", "services: [payments]\nrecurrence: [HOT-1]")
+    site.add("2025-03-10-again.md", broken)
+    site.add(
+        "2025-03-12-later.md",
+        good(id="HOT-9", started="2025-03-12T10:00:00Z").replace(
+            "services: [checkout-api]", "services: [payments]\nrelated: [HOT-7]"
+        ),
+    )
+    result = site.build()
+    assert result.returncode == 0, result.stderr
+    assert (
+        '2025-03-10-again.md:3: error: title: invalid YAML: the quote " opened on this line is '
+        "not closed on it, so the lines below were read as part of this value; end the value "
+        'with "'
+    ) in result.stderr
+    assert "HOT-7 names no post-mortem" not in result.stderr  # its id is still known
+    data = json.loads((site.root / "site/postmortems.json").read_text())
+    entry = next(p for p in data["postmortems"] if p["path"].endswith("again.md"))
+    assert (entry["id"], entry["title"], entry["severity"], entry["problems"]) == (
+        "HOT-7",
+        None,
+        "P2",
+        1,
+    )
+    assert all("id" in p and "title" in p for p in data["postmortems"])
+    export = site.validate("export", "--format", "csv", "--no-cache")
+    rows = list(csv.DictReader(io.StringIO(export.stdout)))
+    assert [(r["id"], r["title"]) for r in rows if r["path"].endswith("again.md")] == [
+        ("HOT-7", "")
+    ]
+    # HOT-1 shows it recurred in HOT-7; HOT-9's link to HOT-7 resolves to its page.
+    first = site.article("postmortems/2025-03-04-first")
+    assert "2025-03-10-again/" in first
+    assert "2025-03-10-again/" in site.article("postmortems/2025-03-12-later")
+    # A file with nothing left to read still has its keys, as null.
+    site.add("2025-03-11-gone.md", "---\n: [\n---\nText.\n")
+    site.build()
+    data = json.loads((site.root / "site/postmortems.json").read_text())
+    gone = next(p for p in data["postmortems"] if p["path"].endswith("gone.md"))
+    assert (gone["id"], gone["title"]) == (None, None)

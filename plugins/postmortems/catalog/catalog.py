@@ -26,7 +26,7 @@ from postmortems.model.paths import is_postmortem
 from postmortems.model.problems import Problem, ProblemSink
 from postmortems.model.settings import Settings
 from postmortems.read import rules
-from postmortems.read.reader import read_file
+from postmortems.read.reader import read_file, salvage
 from postmortems.read.schema import REFERENCE_KEYS, convert_front_matter
 
 from .graph import Graph
@@ -318,6 +318,11 @@ def _parse(source: Source, settings: Settings, bodies: bool = True, usual: bool 
             front_text=parsed.front_text,
         )
         lines = FrontLines.of(parsed.front, meta)
+    elif parsed.front_text is not None:  # invalid YAML: keep what its lines still say
+        salvaged = salvage(parsed.front_text)
+        if salvaged is not None:
+            meta = convert_front_matter(salvaged, settings, ProblemSink(source.display_path))
+            lines = FrontLines.of(salvaged, meta)
     return _Parsed(
         meta,
         parsed.body if bodies else "",

@@ -191,6 +191,30 @@ def parse_text(
     return ParsedFile(display_path, front, body, body_line, sink, front_text)
 
 
+_SALVAGE_KEY = re.compile(r"[A-Za-z_][\w-]*:[ \t]+\S")
+
+
+def salvage(front_text: str) -> Mapping | None:
+    """What can still be read of a front matter that is not valid YAML: each top-level
+    key whose whole value is on its own line and reads alone, at its own line. Its
+    problems are not reported again (the file has its syntax error), but the id, title
+    and figures it yields keep the file in the data, the links and the charts."""
+    lines = front_text.split("\n")
+    kept = [""] * len(lines)
+    for index, line in enumerate(lines):
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        if not _SALVAGE_KEY.match(line) or following[:1] in (" ", "\t"):
+            continue
+        try:
+            if isinstance(yaml.load(line, Loader=_RESOLVER), dict):
+                kept[index] = line
+        except yaml.YAMLError:
+            continue
+    if not any(kept):
+        return None
+    return compose_events("\n".join(kept), ProblemSink(""))
+
+
 def _compose(front_text: str, sink: ProblemSink, usual: bool = True) -> Mapping | None:
     """Parse the YAML and build our line-aware tree: the usual front matter line by line
     (with ``usual``), anything else (and anything with a problem) from libyaml's events."""
@@ -235,6 +259,16 @@ def _report_yaml_error(exc: yaml.YAMLError, front_text: str, sink: ProblemSink) 
             f"not closed ({exc.problem})",
         )
         return
+    unclosed = _unclosed_quote(front_text, mark.line if mark is not None else 0)
+    if unclosed is not None:
+        line0, quote = unclosed
+        sink.error(
+            line0 + 2,
+            _key_on_line(front_text, line0),
+            f"invalid YAML: the quote {quote} opened on this line is not closed on it, so the "
+            f"lines below were read as part of this value; end the value with {quote}",
+        )
+        return
     line0 = mark.line if mark is not None else 0
     column = mark.column if mark is not None else 0
     source_lines = front_text.split("\n")
@@ -259,6 +293,26 @@ def _report_yaml_error(exc: yaml.YAMLError, front_text: str, sink: ProblemSink) 
     else:
         message = f"invalid YAML: {problem}"
     sink.error(line0 + 2, _key_on_line(front_text, line0), message)
+
+
+_QUOTED_VALUE = re.compile(r"\s*(?:-\s+)?[\w-]+:\s+([\"'])(.*)$")
+_KEY_LINE = re.compile(r"\s*(?:-\s+)?[\w-]+:(?:\s|$)")
+
+
+def _unclosed_quote(front_text: str, until: int) -> tuple[int, str] | None:
+    """The first line, up to the error's, whose value opens a quote it does not close
+    while the next line starts a key: the quote then ran on, and the error was reported
+    wherever it happened to end. (line index, quote)"""
+    lines = front_text.split("\n")
+    for index in range(min(until, len(lines) - 1)):
+        match = _QUOTED_VALUE.match(lines[index])
+        if match is None or not _KEY_LINE.match(lines[index + 1]):
+            continue
+        quote, rest = match.groups()
+        rest = re.sub(r"\\.", "", rest) if quote == '"' else rest.replace("''", "")
+        if quote not in rest:
+            return index, quote
+    return None
 
 
 def _key_on_line(front_text: str, line0: int) -> str:

@@ -73,6 +73,8 @@ def row(
     items = record.meta.get("action_items") or []
     open_items = open_action_items(record, settings)
     return {
+        "id": None,  # always there: null where a file that cannot be read does not say
+        "title": None,
         **_plain(record.meta),
         "figures": record.figures.as_dict(),
         "month": record.month(settings),
