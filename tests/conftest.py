@@ -213,7 +213,7 @@ class Browser:
 
         def guard(route):
             host = urlsplit(route.request.url).hostname
-            if route.request.url.startswith(("data:", "blob:")) or host in (
+            if route.request.url.startswith(("data:", "blob:", "file:")) or host in (
                 "127.0.0.1",
                 "localhost",
             ):

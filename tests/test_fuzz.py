@@ -175,7 +175,7 @@ def run_everything(texts: list[str | bytes]) -> None:
                 record, SETTINGS, date(2026, 11, 23), graph.of(record), lambda r: url_of(r)
             )
             Linker(SETTINGS.id_pattern).link(record.body, lambda i: ("x/", "t"))
-        pages.index_page(result, href, url_of, "postmortems.json")
+        pages.index_page(result, href, url_of, "postmortems.json", "postmortems.data.js")
         for year in pages.years(result):
             pages.year_page(year, result, href, url_of)
         services = by_service(result.records)

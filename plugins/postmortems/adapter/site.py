@@ -29,6 +29,7 @@ from postmortems.render.linker import Linker
 from . import prerender, rebuild
 
 JSON_URI = "postmortems.json"
+DATA_SCRIPT_URI = "postmortems.data.js"  # the same data for pages opened from file://
 SECTION_TITLES = {  # the post-mortems folder's own index is "Post-mortems"
     "recurring/index.md": "Recurring causes",
     "services/index.md": "Services",
@@ -301,7 +302,9 @@ class SiteBuild:
             "recurring/index.md", lambda href: pages.recurring_page(self.graph, href, self.url_of)
         )
         self._add_dashboard_and_reviews()
-        self._add(JSON_URI, lambda href: export.to_json(self.catalog, self.url_of))
+        data = functools.cache(lambda: export.to_json(self.catalog, self.url_of))
+        self._add(JSON_URI, lambda href: data())
+        self._add(DATA_SCRIPT_URI, lambda href: export.as_script(data()))
 
     def link_ids(
         self, markdown: str, page_url: str, own: PostMortem | None, stash: Stash | None = None
@@ -384,7 +387,7 @@ class SiteBuild:
         own = existing.content_string if existing is not None else None
 
         def render(href: Callable[[str], str]) -> str:
-            body = pages.index_page(self.catalog, href, self.url_of, JSON_URI)
+            body = pages.index_page(self.catalog, href, self.url_of, JSON_URI, DATA_SCRIPT_URI)
             if own is None:
                 return pages.with_title("Post-mortems", body)
             if pages.MARKER in own:

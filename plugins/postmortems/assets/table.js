@@ -1,6 +1,7 @@
 /* The catalog table on the post-mortems index: sort by any column, filter by text,
-   severity, status, service and year, paged. Drawn from postmortems.json so the page
-   stays light at any size. Data is only ever set as text, never as HTML. */
+   severity, status, service and year, paged. Drawn from postmortems.data.js (the
+   same data as postmortems.json, as a script, so that it loads from file:// too), so
+   the page stays light at any size. Data is only ever set as text, never as HTML. */
 (function () {
   "use strict";
   var PAGE = 25;
@@ -153,6 +154,7 @@
 
   function init() {
     document.querySelectorAll(".pm-table[data-src]").forEach(function (root) {
+      if (window.postmortemsData) return setup(root, window.postmortemsData);
       fetch(root.getAttribute("data-src"))
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
         .then(function (data) { setup(root, data); })

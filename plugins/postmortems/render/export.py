@@ -103,6 +103,12 @@ def to_json(catalog: Catalog, url: Callable[[PostMortem], str] | None = None) ->
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+def as_script(json_text: str) -> str:
+    """The catalog's JSON as a script that hands it to the index table: a page opened
+    from a file share (file://) may load a script, but not fetch a file."""
+    return f"window.postmortemsData = {json_text};\n"
+
+
 def to_csv(catalog: Catalog, url: Callable[[PostMortem], str] | None = None) -> str:
     """One line per post-mortem; lists joined with '; '. Cells that a spreadsheet would
     run as a formula are prefixed with a quote."""

@@ -162,7 +162,9 @@ def _sections(
     return "\n\n".join(parts)
 
 
-def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str) -> str:
+def index_page(
+    catalog: Catalog, href: Href, url_of: UrlOf, json_url: str, script_url: str
+) -> str:
     """The post-mortems index: headline counts, attention, by severity, by status, all."""
     settings = catalog.settings
     site_root = href("").rstrip("/") + "/"  # MkDocs gives '..' for the root: make it a folder
@@ -176,6 +178,7 @@ def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str) -> st
             needs_attention(catalog, href, url_of),
             '<span id="all"></span>\n\n## All post-mortems',
             "Sort by any column; filter by text, severity, status, service or year.",
+            f'<script src="{esc(href(script_url))}"></script>\n'
             f'<div class="pm-table" data-src="{esc(href(json_url))}" data-base="{esc(site_root)}">'
             "<noscript>The sortable table needs JavaScript; every post-mortem is also listed on "
             "the year pages below.</noscript></div>",
