@@ -86,7 +86,7 @@ def test_bad_setting_is_a_clear_error(tmp_path):
     result = site.validate("validate")
     assert result.returncode == 2
     assert (
-        "mkdocs.yml: plugins: postmortems: timezone: 'Mars/Olympus' is not a time zone; "
+        "mkdocs.yml:9: plugins: postmortems: timezone: 'Mars/Olympus' is not a time zone; "
         "write an IANA name such as 'Europe/Berlin'" in result.stderr
     )
 

@@ -43,44 +43,53 @@ def test_both_commands_accept_the_readme_options_as_written(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("options", "message"),
+    ("options", "message", "line"),
     [
-        ("serverities: [P1]\n", "unknown option 'serverities'; did you mean 'severities'?"),
+        ("serverities: [P1]\n", "unknown option 'serverities'; did you mean 'severities'?", 9),
         (
             "statuses: [Draft, Review, Published]\n",
-            "reviewed_statuses: 'Reviewed' is not one of statuses (Draft, Review, Published)",
+            # the default names what the site renamed: the option written is to blame
+            "statuses: the default reviewed_statuses names 'Reviewed', which is not one of "
+            "statuses (Draft, Review, Published); set reviewed_statuses as well",
+            9,
         ),
         (
             "reviewed_statuses: [Done]\n",
             "reviewed_statuses: 'Done' is not one of statuses (Draft, In Review, Reviewed, Closed)",
+            9,
         ),
         (
             "severities: [SEV0, SEV1, SEV2, SEV3]\nreview_deadlines: {P1: 3 days, SEV2: 5 days}\n",
             "review_deadlines: 'P1' is not one of severities (SEV0, SEV1, SEV2, SEV3)",
+            10,
         ),
         (
             "action_item_done: [Complete]\n",
             "action_item_done: 'Complete' is not one of action_item_statuses "
             "(Open, In Progress, Completed, Verified); did you mean 'Completed'?",
+            9,
         ),
-        ("recent_in_nav: -1\n", "expected a whole number >= 0, got -1"),
-        ("blameless: maybe\n", "expected true or false, got 'maybe'"),
-        ("ttr_start: begun\n", "expected 'detected' or 'started', got 'begun'"),
-        ("id_pattern: '(['\n", "is not a valid regular expression"),
-        ("tracker_url: jira.example/{id}\n", "expected an http(s) URL with {id} in it"),
-        ("timezone: Pacific\n", "'Pacific' is not a time zone"),
-        ("fast: 0\n", "expected true or false, got 0"),
+        ("recent_in_nav: -1\n", "expected a whole number >= 0, got -1", 9),
+        ("blameless: maybe\n", "expected true or false, got 'maybe'", 9),
+        ("ttr_start: begun\n", "expected 'detected' or 'started', got 'begun'", 9),
+        ("id_pattern: '(['\n", "is not a valid regular expression", 9),
+        ("tracker_url: jira.example/{id}\n", "expected an http(s) URL with {id} in it", 9),
+        ("timezone: Pacific\n", "'Pacific' is not a time zone", 9),
+        ("fast: 0\n", "expected true or false, got 0", 9),
     ],
 )
-def test_a_wrong_option_stops_both_commands_with_the_same_words(tmp_path, options, message):
+def test_a_wrong_option_stops_both_commands_with_the_same_words(tmp_path, options, message, line):
     site = Site(tmp_path / "s", options=options)
     site.add("2025-03-04-a.md", good(id="HOT-1"))
     validated = site.validate("validate")
     assert validated.returncode == 2
     assert message in validated.stderr
+    # at the line of mkdocs.yml that holds the option (the first is on line 9)
+    assert validated.stderr.startswith(f"postmortems: mkdocs.yml:{line}: plugins: postmortems: ")
     built = site.build()
     assert built.returncode == 1
     assert message.split(": ", 1)[-1] in built.stderr
+    assert f"(mkdocs.yml, line {line})" in built.stderr
     assert "Traceback" not in validated.stderr + built.stderr
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from mkdocs.config import config_options
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -32,7 +31,7 @@ from postmortems.read import template
 from postmortems.render import sanitize
 
 from . import assets, mkdocs_private, navigation, prerender, rebuild, templating
-from .config import PluginConfig, settings_of, without_name
+from .config import PluginConfig, located, settings_of, without_name
 from .site import PageParts, SiteBuild
 
 log = logging.getLogger("mkdocs.plugins.postmortems")  # under mkdocs.*: counts for --strict
@@ -75,14 +74,14 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         try:
             check_names(options)
         except SettingsError as exc:
-            return [(exc.option, config_options.ValidationError(str(exc)))], []
+            return located([(exc.option, str(exc))], config_file_path), []
         errors, warnings = super().load_config(options, config_file_path)
         if not errors:
             try:
-                self.settings = settings_of(self.config)
+                self.settings = settings_of(self.config, set(options))
             except SettingsError as exc:
-                errors.append((exc.option, config_options.ValidationError(without_name(exc))))
-        return errors, warnings
+                errors.append((exc.option, without_name(exc)))
+        return located(errors, config_file_path), warnings
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Defined so MkDocs keeps this instance, and so the parse cache, across rebuilds."""

@@ -13,8 +13,7 @@ import yaml
 
 from postmortems.model.settings import Settings, SettingsError
 from postmortems.read import template
-
-PLUGIN_NAME = "postmortems"
+from postmortems.read.site_file import PLUGIN_NAME, option_line
 
 
 class _LenientLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -58,7 +57,9 @@ def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
     try:
         settings = Settings.from_mapping(_plugin_options(raw.get("plugins")))
     except SettingsError as exc:
-        raise SettingsError(f"{path}: plugins: {PLUGIN_NAME}: {exc}") from exc
+        line = option_line(path.read_text(encoding="utf-8"), exc.option)
+        where = f"{path}:{line}" if line else str(path)
+        raise SettingsError(f"{where}: plugins: {PLUGIN_NAME}: {exc}", exc.option) from exc
     settings = template.applied(settings, docs_dir / settings.folder)
     return SiteConfig(docs_dir, settings, path.parent.absolute(), path)
 

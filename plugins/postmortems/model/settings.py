@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import namedtuple
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any, NamedTuple
 
@@ -119,7 +119,7 @@ class Settings(_Options):
         check_names(raw)
         values = {option.name: check_option(option, raw.get(option.name)) for option in OPTIONS}
         settings = cls(**values)
-        check_consistent(settings)
+        check_consistent(settings, set(raw))
         return settings
 
 
@@ -251,19 +251,29 @@ SUBSETS = (
 )
 
 
-def check_consistent(settings: Settings) -> None:
+def check_consistent(settings: Settings, written: Collection[str] | None = None) -> None:
     """Every status, severity and action item status one option names exists in the
-    option that defines it: a renamed level must not silently turn a check off."""
+    option that defines it: a renamed level must not silently turn a check off.
+    ``written``, the options the site sets: where one of them makes a default wrong, the
+    message blames the option written, and says which default to set."""
     for name, defining in SUBSETS:
         value = getattr(settings, name)
         named = [key for key, _ in value] if name == "review_deadlines" else list(value)
         known = getattr(settings, defining)
         for item in named:
-            if item not in known:
+            if item in known:
+                continue
+            if written is not None and name not in written and defining in written:
                 raise SettingsError(
-                    f"{name}: {item!r} is not one of {defining} ({', '.join(known)})"
-                    f"{did_you_mean(item, known)}"
+                    f"{defining}: the default {name} names {item!r}, which is not one of "
+                    f"{defining} ({', '.join(known)}); set {name} as well, to those of "
+                    "yours it means",
+                    option=defining,
                 )
+            raise SettingsError(
+                f"{name}: {item!r} is not one of {defining} ({', '.join(known)})"
+                f"{did_you_mean(item, known)}"
+            )
 
 
 def _parse_deadlines(value: Any) -> tuple[tuple[str, Deadline], ...]:

@@ -162,9 +162,7 @@ def _sections(
     return "\n\n".join(parts)
 
 
-def index_page(
-    catalog: Catalog, href: Href, url_of: UrlOf, json_url: str, script_url: str
-) -> str:
+def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str, script_url: str) -> str:
     """The post-mortems index: headline counts, attention, by severity, by status, all."""
     settings = catalog.settings
     site_root = href("").rstrip("/") + "/"  # MkDocs gives '..' for the root: make it a folder
