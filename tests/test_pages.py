@@ -376,3 +376,25 @@ def test_a_meeting_held_after_its_deadline_is_marked_on_card_and_review_page(tmp
     assert "2025-03-06 (due 2025-03-07)" in on_time and "late" not in on_time
     review = Text.of(site.article("reviews/2025-03")).text
     assert review.count("days late") == 1 and "2025-03-11 (due 2025-03-07) — 4 days late" in review
+
+
+def test_a_guide_marker_becomes_the_sites_own_workflow_and_deadlines(tmp_path):
+    from conftest import Site, good
+
+    options = (
+        "severities: [SEV0, SEV1, SEV2, SEV3]\nstatuses: [Draft, Review, Published]\n"
+        "reviewed_statuses: [Published]\nreview_deadlines: {SEV0: 2 days, SEV1: 5 business days}\n"
+    )
+    site = Site(tmp_path / "guide", options=options)
+    site.add("2025-03-04-a.md", good(id="HOT-1", severity="SEV1", status="Published"))
+    (site.docs / "guide.md").write_text(
+        "# Writing a post-mortem\n\n<!-- postmortems:workflow -->\n", encoding="utf-8"
+    )
+    assert site.build("--strict").returncode == 0
+    text = Text.of(site.article("guide")).text
+    assert "Review also the sections Summary, Impact, Timeline written" in text
+    assert "Published also the sections Root cause, Five whys written;" in text
+    assert "an action item with an owner and a due date" in text
+    assert "2 days after resolved for SEV0 and 5 business days after resolved for SEV1" in text
+    assert "SEV2 and SEV3 have no deadline" in text
+    assert "In Review" not in text and "P1" not in text

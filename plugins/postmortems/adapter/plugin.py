@@ -242,6 +242,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
                 )
             return None  # its ids are linked already
         record = self.build.record_for(page.file)
+        if record is None:
+            markdown = self.build.expand_markers(markdown)
         linked, mentioned = self.build.link_ids(markdown, page.url, record)
         if record is None:
             self.page_mentions[page.file.src_uri] = mentioned

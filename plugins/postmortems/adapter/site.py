@@ -22,7 +22,17 @@ from postmortems.catalog.graph import Graph
 from postmortems.catalog.metrics import by_service
 from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.fast.parallel import MAX_CHUNKS, ForkedMap, chunked, fork_is_safe
-from postmortems.render import card, dashboard, export, feed, history, pages, reviews, sanitize
+from postmortems.render import (
+    card,
+    dashboard,
+    export,
+    feed,
+    guide,
+    history,
+    pages,
+    reviews,
+    sanitize,
+)
 from postmortems.render.html import Stash, esc
 from postmortems.render.linker import Linker
 
@@ -305,6 +315,15 @@ class SiteBuild:
         data = functools.cache(lambda: export.to_json(self.catalog, self.url_of))
         self._add(JSON_URI, lambda href: data())
         self._add(DATA_SCRIPT_URI, lambda href: export.as_script(data()))
+
+    def expand_markers(self, markdown: str) -> str:
+        """A hand-written page's markers replaced by what they stand for (see
+        :mod:`~postmortems.render.guide`)."""
+        if guide.WORKFLOW_MARKER in markdown:
+            markdown = markdown.replace(
+                guide.WORKFLOW_MARKER, guide.workflow(self.catalog.settings)
+            )
+        return markdown
 
     def link_ids(
         self, markdown: str, page_url: str, own: PostMortem | None, stash: Stash | None = None
