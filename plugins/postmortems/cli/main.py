@@ -23,6 +23,8 @@ from .site_config import SiteConfig, load_site_config
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.command == "init":  # a new site: there is no mkdocs.yml to read yet
+        return _init(args)
     try:
         site = load_site_config(args.config)
     except SettingsError as exc:
@@ -97,6 +99,19 @@ def _parser() -> argparse.ArgumentParser:
         help="parse every file afresh (see validate --no-cache)",
     )
     export.set_defaults(run=_export)
+
+    init = commands.add_parser(
+        "init", help="write a new site: mkdocs.yml, template, example, guide, CI, hooks"
+    )
+    init.add_argument("dir", nargs="?", default=".", help="where (default: here)")
+    init.add_argument("--severities", help="worst first, e.g. SEV0,SEV1,SEV2,SEV3")
+    init.add_argument("--statuses", help="in order, e.g. Draft,Review,Published")
+    init.add_argument(
+        "--reviewed-statuses", help="statuses after the meeting (default: the last status)"
+    )
+    init.add_argument("--id-prefix", default="INC", help="ids like INC-1 (default: %(default)s)")
+    init.add_argument("--folder", default="postmortems", help="below docs/ (default: %(default)s)")
+    init.add_argument("--site-name", default="Post-mortems", help="the site's title")
 
     schema = commands.add_parser("schema", help="print the front matter's JSON Schema")
     schema.add_argument("--output", "-o", help="write it to this file instead")
@@ -246,6 +261,32 @@ def _export(args: argparse.Namespace, site: SiteConfig) -> int:
         print(problem.text(), file=sys.stderr)
     text = export.to_csv(result) if args.format == "csv" else export.to_json(result) + "\n"
     _write(text, args.output)
+    return 0
+
+
+def _init(args: argparse.Namespace) -> int:
+    from . import init
+
+    names = lambda text: [n.strip() for n in text.split(",") if n.strip()] if text else None  # noqa: E731
+    root = Path(args.dir)
+    try:
+        settings, written = init.settings_for(
+            names(args.severities),
+            names(args.statuses),
+            names(args.reviewed_statuses),
+            args.id_prefix.rstrip("-"),
+            args.folder,
+        )
+        files = init.write_site(root, settings, written, args.site_name)
+    except (SettingsError, init.InitError) as exc:
+        print(f"postmortems init: {exc}", file=sys.stderr)
+        return 2
+    for path in files:
+        print(path)
+    print(
+        f"\nNext: cd {root} && pip install -r requirements.txt && mkdocs serve",
+        file=sys.stderr,
+    )
     return 0
 
 

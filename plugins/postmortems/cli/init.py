@@ -1,0 +1,420 @@
+"""`postmortems init [DIR]`: a new site for a team, in the team's own words.
+
+Everything it writes is made from one :class:`Settings` (the team's severities,
+statuses, id prefix and folder), so the template, the example, the guide, the
+deadlines and the schema agree with ``mkdocs.yml``, and the site builds with
+``mkdocs build --strict`` as it stands.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+
+from postmortems import __version__
+from postmortems.model.options import OPTIONS
+from postmortems.model.paths import TEMPLATE
+from postmortems.model.settings import Settings
+from postmortems.read.body import SECTIONS
+from postmortems.render.guide import WORKFLOW_MARKER
+from postmortems.render.pages import MARKER as INDEX_MARKER
+
+GUIDANCE = {
+    "summary": "Two or three sentences a reader outside the team understands: what broke, "
+    "for whom, for how long.",
+    "leadup": "What happened before the fault: the changes, the load, the circumstances.",
+    "fault": "What failed, and how. Make systems the subject, not people.",
+    "impact": "Who was affected, how many, for how long. Match the figures in the front matter.",
+    "detection": "How and when we found out. Could we have known sooner?",
+    "response": "Who responded, what they did, and what slowed them down.",
+    "recovery": "How impact was stopped and service restored.",
+    "timeline": "One row per event, in order. Times without an offset are in the header's zone.",
+    "five whys": "Ask why until you reach a cause that, fixed, prevents the whole class of "
+    "incident.",
+    "root cause": "The cause that, if fixed, prevents this class of incident.",
+    "lessons learned": "What went well, what went badly, where we were lucky.",
+    "corrective actions": "Each one is an item under action_items above, with an owner and a "
+    "due date.",
+}
+ORDER = list(GUIDANCE)
+
+# The example: Let's Encrypt's expired root on 30 September 2021 as a team met it.
+EXAMPLE_BODY = {
+    "summary": "The public API's certificate chain still named the expired DST Root CA X3. "
+    "Older clients could not connect for 1 h 35 min.",
+    "leadup": "The chain was set up in 2019 and never reviewed.",
+    "fault": "The load balancer served the long chain to every client.",
+    "impact": "About 12,000 requests from older Android clients failed.",
+    "detection": "A synthetic check from an old client image failed within 5 minutes.",
+    "response": "The on-call engineer confirmed the chain with openssl and paged the edge team.",
+    "recovery": "The short chain was deployed to the load balancers.",
+    "five whys": "1. Why did clients fail? The chain named an expired root.\n"
+    "2. Why was it still named? Nobody owned the chain after the 2019 set-up.\n"
+    "3. Why did nobody own it? Certificate work had no owner on the rota.",
+    "root cause": "No one owned the certificate chain, so its expiry went unwatched.",
+    "lessons learned": "The synthetic check from an old client caught it early.",
+    "corrective actions": "Both actions are tracked under action_items above.",
+}
+
+
+class InitError(ValueError):
+    """The folder already holds a site, or an option is wrong; the message says which."""
+
+
+def settings_for(
+    severities: list[str] | None,
+    statuses: list[str] | None,
+    reviewed: list[str] | None,
+    id_prefix: str,
+    folder: str,
+) -> tuple[Settings, dict]:
+    """The team's settings, and the options to write as set in ``mkdocs.yml``."""
+    written: dict = {"folder": folder, "id_series": f"{id_prefix}-"}
+    if severities:
+        written["severities"] = severities
+    if statuses:
+        written["statuses"] = statuses
+        written["reviewed_statuses"] = reviewed or statuses[-1:]
+    elif reviewed:
+        written["reviewed_statuses"] = reviewed
+    return Settings.from_mapping(written), written
+
+
+def write_site(root: Path, settings: Settings, written: dict, site_name: str) -> list[Path]:
+    """Write every file of the new site; refuses to overwrite any. Returns them."""
+    folder = Path("docs") / settings.folder
+    files = {
+        Path("mkdocs.yml"): mkdocs_yml(settings, written, site_name),
+        Path("docs/index.md"): home(settings, site_name),
+        Path("docs/guide.md"): guide(settings),
+        folder / "index.md": f"# Post-mortems\n\n{INDEX_MARKER}\n",
+        folder / TEMPLATE: template(settings),
+        folder / "2021-09-30-expired-root-certificate.md": example(settings),
+        Path("requirements.txt"): requirements(),
+        Path(".github/workflows/postmortems.yml"): workflow(),
+        Path(".pre-commit-config.yaml"): pre_commit(settings),
+        Path(".vscode/tasks.json"): vscode_tasks(),
+        Path(".vscode/extensions.json"): vscode_extensions(),
+        Path("README.md"): readme(settings, site_name),
+    }
+    taken = [str(path) for path in files if (root / path).exists()]
+    if taken:
+        raise InitError(f"{root}: would overwrite {', '.join(taken)}; choose an empty folder")
+    for path, text in files.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).write_text(text, encoding="utf-8")
+    return [root / path for path in files]
+
+
+def _flow(value: object) -> str:
+    """A value as one line of YAML (a mapping's value: no document end marker)."""
+    text = yaml.safe_dump({"v": value}, default_flow_style=True, allow_unicode=True, width=1000)
+    return text.strip()[len("{v: ") : -1]
+
+
+def mkdocs_yml(settings: Settings, written: dict, site_name: str) -> str:
+    """The site's configuration: the team's options set, every other one commented with
+    the value in force and what it does."""
+    lines = []
+    for option in OPTIONS:
+        if option.name in written:
+            lines.append(f"      {option.name}: {_flow(written[option.name])}")
+        else:
+            value = option.default
+            if option.name == "review_deadlines":  # the default, for the team's severities
+                value = {s: str(d) for s, d in settings.review_deadlines}
+            default = "" if value is None else f" {_flow(value)}"
+            lines.append(f"      # {option.name}:{default}    # {option.help}")
+    return f"""site_name: {_flow(site_name)}
+theme:
+  name: material
+  font: false            # no web fonts: the site needs no outside network
+  features: [navigation.indexes, navigation.sections, navigation.top, content.tooltips]
+  palette:
+    - media: "(prefers-color-scheme: light)"
+      scheme: default
+      toggle: {{icon: material/weather-night, name: Switch to dark mode}}
+    - media: "(prefers-color-scheme: dark)"
+      scheme: slate
+      toggle: {{icon: material/weather-sunny, name: Switch to light mode}}
+
+markdown_extensions:
+  - tables
+  - admonition
+  - attr_list
+  - md_in_html
+  - toc:
+      permalink: true
+  - pymdownx.details
+  - pymdownx.superfences
+
+plugins:
+  - search
+  - postmortems:
+{chr(10).join(lines)}
+"""
+
+
+def _sections(settings: Settings) -> list[str]:
+    """The template's sections: the usual ones, and any other the settings require."""
+    required = settings.sections_in_review + settings.sections_reviewed
+    return ORDER + [name for name in required if name not in ORDER]
+
+
+def _title(name: str) -> str:
+    return SECTIONS.get(name, (name,))[0].capitalize()
+
+
+def template(settings: Settings) -> str:
+    """The template `postmortems new` copies, in the team's words."""
+    parts = [
+        f"""---
+id: _REPLACE_WITH_ID_
+title: _REPLACE_WITH_TITLE_
+severity: {settings.severities[-1]}
+status: {settings.statuses[0]}
+started: _REPLACE_WITH_START_
+detected:
+mitigated:
+resolved:
+detected_by: {settings.detection_sources[0]}
+services: []
+owner: "@_REPLACE_WITH_OWNER_"
+review_meeting:
+# downtime_minutes:    # minutes users could not use the service, where that differs
+                       # from started to {settings.downtime_until}
+impact:
+  users_affected:      # leave empty until known: 0 counts as "nobody"
+recurrence: []
+related: []
+action_items: []
+---
+"""
+    ]
+    for name in _sections(settings):
+        guidance = GUIDANCE.get(name, "What the team wants written here.")
+        parts.append(f"## {_title(name)}\n\n<!-- {guidance} -->\n")
+        if name == "timeline":
+            parts.append(
+                f"| Time ({settings.timezone}) | Event |\n| --- | --- |\n"
+                "| <YYYY-MM-DD HH:MM> | Impact begins. |\n"
+            )
+        if name == "five whys":
+            parts.append("1. Why ...?\n")
+    return "\n".join(parts)
+
+
+def example(settings: Settings) -> str:
+    """One finished post-mortem, valid under the settings as they stand."""
+    status = (settings.reviewed_statuses or settings.statuses)[-1]
+    severity = settings.severities[min(1, len(settings.severities) - 1)]
+    done = (settings.action_item_done or settings.action_item_statuses)[0]
+    ident = f"{settings.id_series or 'INC-'}1"
+    parts = [
+        f"""---
+id: {ident}
+title: Older clients could not reach the API after a root certificate expired
+severity: {severity}
+status: {status}
+started: 2021-09-30T14:05:00Z
+detected: 2021-09-30T14:10:00Z
+mitigated: 2021-09-30T15:40:00Z
+resolved: 2021-09-30T16:20:00Z
+detected_by: {settings.detection_sources[0]}
+services: [public-api]
+owner: "@edge-oncall"
+review_meeting: 2021-10-01
+impact:
+  users_affected: 12000
+action_items:
+  - title: Serve the short chain from every load balancer
+    owner: "@edge-oncall"
+    due: 2021-10-08
+    status: {done}
+    completed: 2021-10-05
+  - title: Alert 30 days before any certificate in a served chain expires
+    owner: "@edge-oncall"
+    due: 2021-10-29
+    status: {done}
+    completed: 2021-10-20
+---
+"""
+    ]
+    for name in _sections(settings):
+        parts.append(f"## {_title(name)}\n")
+        if name == "timeline":
+            parts.append(
+                f"| Time ({settings.timezone}) | Event |\n| --- | --- |\n"
+                "| 2021-09-30 14:05 | Older clients start failing the TLS handshake. |\n"
+                "| 14:10 | The synthetic check pages the on-call engineer. |\n"
+                "| 15:40 | The short chain is live; errors stop. |\n"
+                "| 16:20 | Every load balancer checked; resolved. |\n"
+            )
+        else:
+            parts.append(EXAMPLE_BODY.get(name, "Written by the team.") + "\n")
+    return "\n".join(parts)
+
+
+def home(settings: Settings, site_name: str) -> str:
+    return f"""# {site_name}
+
+Our incident post-mortems, written as Markdown files in git and reviewed in pull
+requests.
+
+- [All post-mortems]({settings.folder}/index.md): sortable and filterable
+- [How to write one](guide.md): the workflow, the deadlines, blameless writing
+"""
+
+
+def guide(settings: Settings) -> str:
+    return f"""# Writing a post-mortem
+
+Every post-mortem is a Markdown file in `docs/{settings.folder}/`, reviewed in a pull
+request like code and published once merged.
+
+## Start one
+
+```sh
+postmortems new --title "Checkout errors after the pool change" \\
+    --severity {settings.severities[-1]} --services checkout-api
+```
+
+This copies `docs/{settings.folder}/{TEMPLATE}` with the next free id and status
+**{settings.statuses[0]}**. Run `postmortems validate` as often as you like: it needs
+no build and prints every problem as `file:line: error|warning: field: message`.
+
+## Statuses and deadlines
+
+{WORKFLOW_MARKER}
+
+## The meeting
+
+Walk through the timeline, ask how it could have been caught earlier, check the
+impact figures, and give every action item an owner and a due date. Then set
+`review_meeting:` to the date and move the status on.
+
+## Blameless writing
+
+Write about systems and decisions, not about people's failings: the validator
+warns about wording that blames ("human error", "should have known").
+"""
+
+
+def requirements() -> str:
+    return f"""# The site's tools. The plugin comes from PyPI, or from its repository:
+#   mkdocs-postmortems @ git+https://<the plugin's repository>@v{__version__}
+mkdocs-postmortems=={__version__}
+"""
+
+
+def workflow() -> str:
+    return """name: post-mortems
+on: [push, pull_request]
+jobs:
+  check:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          fetch-depth: 0   # each page shows its last change, from git
+      - uses: actions/setup-python@v5
+        with:
+          python-version: "3.12"
+      - run: pip install -r requirements.txt
+      - run: postmortems validate --format github
+      - run: mkdocs build --strict
+"""
+
+
+def pre_commit(settings: Settings) -> str:
+    return f"""# pip install pre-commit && pre-commit install: checks post-mortems on each commit
+repos:
+  - repo: local
+    hooks:
+      - id: postmortems-validate
+        name: validate post-mortems
+        entry: postmortems validate
+        language: system
+        files: ^docs/{settings.folder}/.*\\.md$
+"""
+
+
+# Our messages are in the form of a compiler's (``file:line: error: message``); this is the
+# pattern of the ``$gcc`` matcher of the C/C++ extension, written out so that the tasks
+# need no extension.
+PROBLEM_MATCHER = {
+    "owner": "postmortems",
+    "source": "postmortems",
+    "fileLocation": ["relative", "${workspaceFolder}"],
+    "pattern": {
+        "regexp": r"^(.*?):(\d+):(\d*):?\s+(?:fatal\s+)?(warning|error):\s+(.*)$",
+        "file": 1,
+        "line": 2,
+        "column": 3,
+        "severity": 4,
+        "message": 5,
+    },
+}
+
+
+def vscode_tasks() -> str:
+    """Tasks whose messages VS Code shows in the editor, at their lines."""
+    tasks = {
+        "version": "2.0.0",
+        "tasks": [
+            {
+                "label": "Validate this post-mortem",
+                "type": "shell",
+                "command": "postmortems validate '${file}'",
+                "problemMatcher": PROBLEM_MATCHER,
+                "presentation": {"reveal": "silent"},
+            },
+            {
+                "label": "Validate all post-mortems",
+                "type": "shell",
+                "command": "postmortems validate",
+                "problemMatcher": PROBLEM_MATCHER,
+                "group": {"kind": "test", "isDefault": True},
+            },
+            {
+                "label": "Preview the site",
+                "type": "shell",
+                "command": "mkdocs serve",
+                "isBackground": True,
+                "problemMatcher": [],
+            },
+        ],
+    }
+    return json.dumps(tasks, indent=2) + "\n"
+
+
+def vscode_extensions() -> str:
+    # Front Matter CMS reads the YAML at the top of Markdown files; the YAML extension
+    # does not, so its schema mapping gives no checks there.
+    recommended = {"recommendations": ["eliostruyf.vscode-front-matter"]}
+    return json.dumps(recommended, indent=2) + "\n"
+
+
+def readme(settings: Settings, site_name: str) -> str:
+    return f"""# {site_name}
+
+Incident post-mortems as code: one Markdown file per incident in
+`docs/{settings.folder}/`, checked by `postmortems validate` and published with MkDocs.
+
+```sh
+python -m venv .venv && .venv/bin/pip install -r requirements.txt
+.venv/bin/postmortems new --title "What happened" --severity {settings.severities[-1]}
+.venv/bin/postmortems validate        # file:line: error|warning: field: message
+.venv/bin/mkdocs serve                # preview at http://127.0.0.1:8000/
+```
+
+Severities: {", ".join(settings.severities)} (worst first). Statuses:
+{" → ".join(settings.statuses)}. The site's `guide` page says what each status requires
+and when the review meeting is due; `mkdocs.yml` holds every option, commented.
+
+- CI (`.github/workflows/postmortems.yml`) validates and builds with `--strict`.
+- `pre-commit install` checks post-mortems on each commit (`.pre-commit-config.yaml`).
+- VS Code: the task "Validate this post-mortem" puts each problem on its line.
+"""
