@@ -96,3 +96,100 @@ def test_the_cached_nav_loses_its_indentation_but_not_a_word_of_what_it_shows():
     assert 'title="two\nlines"' in small and "Dashboard  page" in small
     with_pre = nav.replace("<span>", "<pre>")
     assert compact(with_pre) == with_pre
+
+
+def nav_entries(site: Site, url: str = "") -> list[tuple[int, str]]:
+    """The primary nav of a built page as (depth, label), in order."""
+    import re
+
+    html = (site.root / "site" / url / "index.html").read_text(encoding="utf-8")
+    nav = html[html.index('class="md-nav md-nav--primary"') :]
+    nav = nav[: nav.index('<div class="md-sidebar md-sidebar--secondary"')]
+    found = []
+    depth = 0
+    for tag in re.finditer(r"<(/?)(ul|nav)\b|<(a|label)\b[^>]*>(.*?)</\3>", nav, re.S):
+        if tag.group(2) == "ul":
+            depth += -1 if tag.group(1) else 1
+        elif tag.group(3):
+            label = " ".join(re.sub(r"<[^>]+>", " ", tag.group(4)).split())
+            if label and label != "Table of contents":
+                found.append((depth, label))
+    return found
+
+
+SECTION = ["Dashboard", "Monthly reviews", "Services", "Recurring causes"]
+
+
+def children(entries: list[tuple[int, str]], label: str) -> list[str]:
+    """The labels one level below the section ``label``, in order."""
+    start = next(i for i, (_, text) in enumerate(entries) if text == label)
+    depth = entries[start][0]
+    out = []
+    for level, text in entries[start + 1 :]:
+        if level <= depth and out:
+            break
+        if level == depth + 1:
+            out.append(text)
+    return out
+
+
+def test_our_pages_come_together_before_the_newest_incidents(tmp_path):
+    site = nav_site(tmp_path / "auto", "recent_in_nav: 2\n")
+    assert site.build("--strict").returncode == 0
+    entries = nav_entries(site)
+    section = children(entries, "Post-mortems")
+    # the section's own link (the index), then the pages about all incidents, then the newest
+    assert section[:5] == ["Post-mortems", *SECTION]
+    assert len(section) == 7 and all(label.startswith("HOT-") for label in section[5:])
+    assert "On-call" in [label for _, label in entries]  # the site's own pages stay
+
+
+def test_a_sites_own_nav_names_our_section_with_one_line(tmp_path):
+    site = nav_site(tmp_path / "own", "recent_in_nav: 2\n")
+    site.config.write_text(
+        site.config.read_text()
+        + textwrap.dedent(
+            """\
+            nav:
+              - Home: index.md
+              - Incidents: "@postmortems"
+              - Team:
+                  - team/oncall.md
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    entries = nav_entries(site)
+    section = children(entries, "Incidents")
+    assert section[:5] == ["Post-mortems", *SECTION]
+    assert len(section) == 7 and section[5].startswith("HOT-")
+    assert entries[-1][1] == "On-call"
+
+
+def test_each_generated_page_can_be_named_in_a_sites_own_nav(tmp_path):
+    site = nav_site(tmp_path / "named", "recent_in_nav: 0\n")
+    site.config.write_text(
+        site.config.read_text()
+        + textwrap.dedent(
+            """\
+            nav:
+              - index.md
+              - Reports:
+                  - Dashboard: dashboard/index.md
+                  - Reviews: reviews/index.md
+              - All incidents: postmortems/index.md
+              - Services: services/index.md
+              - Repeats: recurring/index.md
+              - team/oncall.md
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    assert "not found in the documentation files" not in result.stderr
+    labels = [label for _, label in nav_entries(site)]
+    for label in ("Reports", "Dashboard", "Reviews", "All incidents", "Services", "Repeats"):
+        assert label in labels

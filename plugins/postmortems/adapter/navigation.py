@@ -14,7 +14,90 @@ from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
 from . import mkdocs_private
-from .site import SiteBuild
+from .site import SECTION_TITLES, SiteBuild
+
+NAV_MARKER = "@postmortems"  # an entry of a site's own nav: our section goes there
+SECTION_TITLE = "Post-mortems"
+
+
+def section_entries(folder: str) -> list[Any]:
+    """Our pages as entries of ``nav:`` in mkdocs.yml: the index first (Material's
+    ``navigation.indexes`` makes it the section's own link), then the pages about all
+    incidents; the newest post-mortems follow them at build time."""
+    return [
+        f"{folder}/index.md",
+        *({SECTION_TITLES[uri]: uri} for uri in ORDER),
+    ]
+
+
+ORDER = ("dashboard/index.md", "reviews/index.md", "services/index.md", "recurring/index.md")
+
+
+def expand_marker(entries: Any, folder: str) -> Any:
+    """A site's own ``nav:`` with each ``@postmortems`` entry (``- "@postmortems"`` or
+    ``- Incidents: "@postmortems"``) made our section."""
+    if not isinstance(entries, list):
+        return entries
+    out = []
+    for entry in entries:
+        if entry == NAV_MARKER:
+            out.append({SECTION_TITLE: section_entries(folder)})
+        elif isinstance(entry, dict) and len(entry) == 1:
+            ((title, value),) = entry.items()
+            if value == NAV_MARKER:
+                out.append({title: section_entries(folder)})
+            else:
+                out.append({title: expand_marker(value, folder)})
+        else:
+            out.append(entry)
+    return out
+
+
+def group(nav: Navigation, build: SiteBuild) -> None:
+    """In a nav MkDocs made from the folders, our pages sit in one section each, between
+    the site's own: gather them into one section where the index's was, so the pages
+    about all incidents come before the list of the newest."""
+    found = []
+    for uri in (build.index_uri, *ORDER):
+        page = _nav_page(build, uri, nav)
+        entry = _top_entry(page, nav) if page is not None else None
+        if entry is None and uri == build.index_uri:
+            return  # the site placed the index itself
+        if entry is not None:
+            found.append((page, entry))
+    entries = [entry for _, entry in found]
+    taken = lambda item: any(item is entry for entry in entries)  # noqa: E731
+    position = sum(1 for item in nav.items[: _position(nav.items, entries[0])] if not taken(item))
+    nav.items[:] = [item for item in nav.items if not taken(item)]
+    section = Section(SECTION_TITLE, [page for page, _ in found])
+    for page, _ in found:
+        page.parent = section
+    nav.items.insert(position, section)
+
+
+def _position(items: list[Any], entry: Any) -> int:
+    return next(index for index, item in enumerate(items) if item is entry)
+
+
+def _nav_page(build: SiteBuild, uri: str, nav: Navigation) -> Page | None:
+    file = build.files.get_file_from_path(uri)
+    page = file.page if file is not None else None
+    return page if page is not None and any(page is p for p in nav.pages) else None
+
+
+def _top_entry(page: Page, nav: Navigation) -> Any:
+    """The page's entry at the top of the nav: the page, or the section MkDocs made for
+    its folder when it holds the page alone; None where the site nested it elsewhere."""
+    if any(page is item for item in nav.items):
+        return page
+    parent = page.parent
+    if (
+        isinstance(parent, Section)
+        and any(parent is item for item in nav.items)
+        and all(child is page for child in parent.children)
+    ):
+        return parent
+    return None
 
 
 def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:

@@ -102,6 +102,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             self.settings.template_variables,
         )
         self.root = _repository(config)
+        if config.nav is not None:
+            config.nav = navigation.expand_marker(config.nav, self.settings.folder)
         folder = os.path.join(config.docs_dir, self.settings.folder)
         self.settings = template.applied(self.settings, Path(folder))
         # MkDocs gathers its files before on_files asks for them: parse meanwhile, elsewhere.
@@ -202,6 +204,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
         if self.build is None:
             return None
+        if config.nav is None:  # MkDocs made it from the folders: ours go together
+            navigation.group(nav, self.build)
         self.build.nav = navigation.add_recent(nav, self.build, self.settings.recent_in_nav)
         return self.build.nav
 
