@@ -28,6 +28,7 @@ from postmortems.catalog.records import Catalog, Source
 from postmortems.model.paths import is_hidden, is_postmortem
 from postmortems.model.settings import Settings, SettingsError, check_names
 from postmortems.read import template
+from postmortems.read.schema import check_fields
 from postmortems.render import sanitize
 
 from . import assets, mkdocs_private, navigation, prerender, rebuild, templating
@@ -79,6 +80,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if not errors:
             try:
                 self.settings = settings_of(self.config, set(options))
+                check_fields(self.settings)
             except SettingsError as exc:
                 errors.append((exc.option, without_name(exc)))
         return located(errors, config_file_path), warnings

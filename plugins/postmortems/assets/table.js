@@ -5,8 +5,6 @@
 (function () {
   "use strict";
   var PAGE = 25;
-  var FILTERS = ["severity", "status", "service", "year"];
-  var ALL_LABELS = { severity: "All severities", status: "All statuses", service: "All services", year: "All years" };
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -41,32 +39,60 @@
       { key: "ttr", label: "TTR", value: function (r) { return human(r.figures.ttr); },
         sort: function (r) { return r.figures.ttr === null ? -1 : r.figures.ttr; } },
       { key: "services", label: "Services", value: function (r) { return (r.services || []).join(", "); } }
+    ].concat((settings.fields || []).map(function (f) {  /* the team's own fields */
+      return { key: f.name, label: f.title, value: function (r) { return shown(r[f.name]); },
+               sort: f.type === "number" ? function (r) { return typeof r[f.name] === "number" ? r[f.name] : -Infinity; } : null };
+    }));
+  }
+
+  function shown(value) {
+    if (value === null || value === undefined) return "";
+    return Array.isArray(value) ? value.join(", ") : String(value);
+  }
+
+  function unique(lists) {
+    return Array.from(new Set([].concat.apply([], lists).filter(function (v) { return v !== null && v !== undefined && v !== ""; }).map(String))).sort();
+  }
+
+  /* The selects: the built-in ones, then one per choice or list field of the team's. The
+     URL keeps each by its key (a team's field by its own name). */
+  function filters(settings, rows) {
+    var has = function (list, v) { return (list || []).indexOf(v) >= 0; };
+    var list = [
+      { key: "severity", all: "All severities", options: settings.severities, match: function (r, v) { return r.severity === v; } },
+      { key: "status", all: "All statuses", options: settings.statuses, match: function (r, v) { return r.status === v; } },
+      { key: "service", all: "All services", options: unique(rows.map(function (r) { return r.services || []; })),
+        match: function (r, v) { return has(r.services, v); } },
+      { key: "year", all: "All years", options: unique(rows.map(function (r) { return [(r.month || "").slice(0, 4)]; })).reverse(),
+        match: function (r, v) { return (r.month || "").slice(0, 4) === v; } }
     ];
+    (settings.fields || []).forEach(function (f) {
+      if (f.type !== "choice" && f.type !== "list") return;
+      list.push({ key: f.name, all: "All: " + f.title,
+        options: f.type === "choice" ? f.values : unique(rows.map(function (r) { return r[f.name] || []; })),
+        match: function (r, v) { var x = r[f.name]; return Array.isArray(x) ? has(x, v) : String(x) === v; } });
+    });
+    return list;
   }
 
   function setup(root, data) {
     var settings = data.settings, rows = data.postmortems, base = root.getAttribute("data-base") || "";
     var cols = columns(settings), params = new URLSearchParams(window.location.search);
+    var FILTERS = filters(settings, rows);
     var state = { q: params.get("q") || "", sort: params.get("sort") || "started",
-                  dir: params.get("dir") || "desc", page: 0 };
-    FILTERS.forEach(function (f) { state[f] = params.get(f) || ""; });
-
-    var options = {
-      severity: settings.severities, status: settings.statuses,
-      service: Array.from(new Set([].concat.apply([], rows.map(function (r) { return r.services || []; })))).sort(),
-      year: Array.from(new Set(rows.map(function (r) { return (r.month || "").slice(0, 4); }).filter(Boolean))).sort().reverse()
-    };
+                  dir: params.get("dir") || "desc", page: 0, chosen: {} };
+    FILTERS.forEach(function (f) { state.chosen[f.key] = params.get(f.key) || ""; });
     var controls = el("div", { "class": "pm-table-controls" });
     var search = el("input", { type: "search", placeholder: "Filter by text", "aria-label": "Filter by text" });
     search.value = state.q;
     search.addEventListener("input", function () { state.q = search.value; state.page = 0; draw(); });
     controls.appendChild(search);
     FILTERS.forEach(function (f) {
-      var select = el("select", { "aria-label": "Filter by " + f, "data-filter": f });
-      select.appendChild(el("option", { value: "" }, ALL_LABELS[f]));
-      options[f].forEach(function (v) { var o = el("option", { value: v }, v); select.appendChild(o); });
-      select.value = state[f];
-      select.addEventListener("change", function () { state[f] = select.value; state.page = 0; draw(); });
+      var select = el("select", { "aria-label": "Filter: " + f.all.replace(/^All:? /, ""), "data-filter": f.key });
+      select.appendChild(el("option", { value: "" }, f.all));
+      f.options.forEach(function (v) { select.appendChild(el("option", { value: v }, v)); });
+      select.value = state.chosen[f.key];
+      select.addEventListener("change", function () { state.chosen[f.key] = select.value; state.page = 0; draw(); });
       controls.appendChild(select);
     });
     var count = el("span", { "class": "pm-count" });
@@ -96,13 +122,14 @@
     root.appendChild(controls); root.appendChild(table); root.appendChild(pager);
 
     function matches(r) {
-      if (state.severity && r.severity !== state.severity) return false;
-      if (state.status && r.status !== state.status) return false;
-      if (state.service && (r.services || []).indexOf(state.service) < 0) return false;
-      if (state.year && (r.month || "").slice(0, 4) !== state.year) return false;
+      for (var i = 0; i < FILTERS.length; i++) {
+        var v = state.chosen[FILTERS[i].key];
+        if (v && !FILTERS[i].match(r, v)) return false;
+      }
       if (state.q) {
+        var own = (settings.fields || []).map(function (f) { return shown(r[f.name]); });
         var hay = [r.id, r.title, (r.services || []).join(" "), (r.tags || []).join(" "), r.owner]
-          .join(" ").toLowerCase();
+          .concat(own).join(" ").toLowerCase();
         if (hay.indexOf(state.q.toLowerCase()) < 0) return false;
       }
       return true;
@@ -110,7 +137,8 @@
 
     function remember() {
       var p = new URLSearchParams();
-      ["q"].concat(FILTERS).forEach(function (f) { if (state[f]) p.set(f, state[f]); });
+      if (state.q) p.set("q", state.q);
+      FILTERS.forEach(function (f) { if (state.chosen[f.key]) p.set(f.key, state.chosen[f.key]); });
       if (state.sort !== "started" || state.dir !== "desc") { p.set("sort", state.sort); p.set("dir", state.dir); }
       var query = p.toString();
       history.replaceState(null, "", window.location.pathname + (query ? "?" + query : "") + window.location.hash);

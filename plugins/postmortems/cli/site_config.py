@@ -13,6 +13,7 @@ import yaml
 
 from postmortems.model.settings import Settings, SettingsError
 from postmortems.read import template
+from postmortems.read.schema import check_fields
 from postmortems.read.site_file import PLUGIN_NAME, option_line
 
 
@@ -56,6 +57,7 @@ def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
     docs_dir = path.parent / str(raw.get("docs_dir") or "docs")
     try:
         settings = Settings.from_mapping(_plugin_options(raw.get("plugins")))
+        check_fields(settings)
     except SettingsError as exc:
         line = option_line(path.read_text(encoding="utf-8"), exc.option)
         where = f"{path}:{line}" if line else str(path)

@@ -181,6 +181,13 @@ OPTIONS: tuple[Option, ...] = (
         "publish raw HTML in post-mortem bodies as written",
     ),
     Option(
+        "fields",
+        "fields",
+        {},
+        "the team's own front-matter fields: {name: {type, values, required_from, card, "
+        "column, label}}",
+    ),
+    Option(
         "template_variables",
         "names_or_none",
         [],

@@ -42,6 +42,28 @@ class Deadline(NamedTuple):
         )
 
 
+FIELD_TYPES = ("text", "number", "date", "choice", "list")
+_FIELD_KEYS = ("type", "values", "required_from", "card", "column", "label", "help")
+_FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class Field(NamedTuple):
+    """A front-matter field a team declares under ``fields`` in mkdocs.yml."""
+
+    name: str
+    type: str  # one of FIELD_TYPES
+    values: tuple[str, ...] = ()  # a choice's values
+    required_from: str | None = None  # the first status that requires it
+    card: bool = True  # shown on the post-mortem's card
+    column: bool = False  # a column of the index table (with a filter, for a choice)
+    label: str = ""
+    help: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+
 # The worst severity's meeting is due in 3 days, the next one's in 5 business days.
 DEFAULT_DEADLINES = (Deadline(3, False), Deadline(5, True))
 
@@ -227,6 +249,61 @@ def _deadlines(name: str, value: Any, option: Option) -> tuple[tuple[str, Deadli
     return _parse_deadlines(value)
 
 
+def _fields(name: str, value: Any, option: Option) -> tuple[Field, ...]:
+    if isinstance(value, tuple):  # already checked
+        return value
+    if not isinstance(value, Mapping):
+        raise SettingsError(
+            f"{name}: expected a mapping of field names to their definitions, such as "
+            "{customer_tier: {type: choice, values: [enterprise, free]}}"
+        )
+    return tuple(_field(f"{name}: {key}", key, spec) for key, spec in value.items())
+
+
+def _field(where: str, key: Any, spec: Any) -> Field:
+    """One field's definition; ``type`` alone may be written as the value (``region: text``)."""
+    if not isinstance(key, str) or not _FIELD_NAME.fullmatch(key):
+        raise SettingsError(f"{where}: a field's name is letters, digits and '_', got {key!r}")
+    spec = {"type": spec} if isinstance(spec, str) else spec
+    if not isinstance(spec, Mapping):
+        raise SettingsError(f"{where}: expected a type, or a mapping with 'type', got {spec!r}")
+    for item in spec:
+        if item not in _FIELD_KEYS:
+            hint = (
+                did_you_mean(str(item), _FIELD_KEYS) or f" (a field has {', '.join(_FIELD_KEYS)})"
+            )
+            raise SettingsError(f"{where}: unknown key {item!r}{hint}")
+    kind = spec.get("type")
+    if kind not in FIELD_TYPES:
+        raise SettingsError(
+            f"{where}: type {kind!r} is not one of {', '.join(FIELD_TYPES)}"
+            f"{did_you_mean(str(kind), FIELD_TYPES)}"
+        )
+    values = spec.get("values")
+    if kind == "choice" and not values:
+        raise SettingsError(f"{where}: a choice needs its values, such as values: [a, b]")
+    if kind == "choice":
+        values = _names(f"{where}: values", values, BY_NAME["statuses"])
+    elif values is not None:
+        raise SettingsError(f"{where}: only a field of type choice has values")
+    flags = {k: spec.get(k, d) for k, d in (("card", True), ("column", False))}
+    for flag, flag_value in flags.items():
+        _flag(f"{where}: {flag}", flag_value, BY_NAME["blameless"])
+    texts = {k: spec.get(k) or "" for k in ("label", "help", "required_from")}
+    for text_key, text_value in texts.items():
+        _text(f"{where}: {text_key}", text_value, BY_NAME["id_series"])
+    return Field(
+        key,
+        kind,
+        values or (),
+        texts["required_from"] or None,
+        flags["card"],
+        flags["column"],
+        texts["label"],
+        texts["help"],
+    )
+
+
 CHECKS = {
     "names": _names,
     "names_or_none": _names_or_none,
@@ -241,6 +318,7 @@ CHECKS = {
     "zone": _zone_name,
     "folder": _folder,
     "deadlines": _deadlines,
+    "fields": _fields,
 }
 
 # Options that name values another option defines: (option, the option defining them).
@@ -273,6 +351,14 @@ def check_consistent(settings: Settings, written: Collection[str] | None = None)
             raise SettingsError(
                 f"{name}: {item!r} is not one of {defining} ({', '.join(known)})"
                 f"{did_you_mean(item, known)}"
+            )
+    for field in settings.fields:
+        if field.required_from is not None and field.required_from not in settings.statuses:
+            raise SettingsError(
+                f"fields: {field.name}: required_from {field.required_from!r} is not one of "
+                f"statuses ({', '.join(settings.statuses)})"
+                f"{did_you_mean(field.required_from, settings.statuses)}",
+                option="fields",
             )
 
 

@@ -19,7 +19,7 @@ import yaml
 
 from postmortems.model import zones
 from postmortems.model.problems import ProblemSink, closest, did_you_mean
-from postmortems.model.settings import Settings
+from postmortems.model.settings import Field, Settings, SettingsError
 
 from .reader import Mapping, Node, Scalar, Sequence
 
@@ -626,15 +626,50 @@ _place(
 REFERENCE_KEYS = ("recurrence", "related")
 
 
+FIELD_KINDS: dict[str, Callable[[Field], Kind]] = {
+    "text": lambda field: Text(),
+    "number": lambda field: Number(minimum=None),
+    "date": lambda field: Day(),
+    "choice": lambda field: Choice(lambda settings, values=field.values: values),
+    "list": lambda field: ListOf(Text()),
+}
+
+
+def check_fields(settings: Settings) -> None:
+    """A team's own field may not take the name of one of ours."""
+    for field in settings.fields:
+        if field.name in FRONT_MATTER.fields or field.name in FRONT_MATTER.forbidden:
+            raise SettingsError(
+                f"fields: {field.name}: the front matter already has a key {field.name!r}; "
+                "name your field otherwise",
+                option="fields",
+            )
+
+
+@functools.lru_cache(maxsize=8)
+def _front_matter(fields: tuple[Field, ...]) -> Record:
+    if not fields:
+        return FRONT_MATTER
+    own = {f.name: FieldSpec(FIELD_KINDS[f.type](f), f.help or f.title) for f in fields}
+    record = Record({**FRONT_MATTER.fields, **own}, FRONT_MATTER.forbidden)
+    record.elsewhere = {k: w for k, w in FRONT_MATTER.elsewhere.items() if k not in own}
+    return record
+
+
+def front_matter(settings: Settings) -> Record:
+    """The front matter's definition for a site: ours, and the team's own fields."""
+    return _front_matter(settings.fields)
+
+
 def convert_front_matter(front: Mapping, settings: Settings, sink: ProblemSink) -> dict[str, Any]:
     """Typed values of a post-mortem's front matter; problems go to ``sink``."""
-    return FRONT_MATTER.convert(front, "", Context(settings, sink))
+    return front_matter(settings).convert(front, "", Context(settings, sink))
 
 
 def json_schema(settings: Settings | None = None) -> dict[str, Any]:
     """The JSON Schema of the front matter, for editors (see ``postmortems schema``)."""
     settings = settings or Settings()
-    schema = FRONT_MATTER.schema(settings)
+    schema = front_matter(settings).schema(settings)
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Post-mortem front matter",

@@ -70,6 +70,34 @@ def required_sections(status: str, settings: Settings) -> tuple[str, ...]:
     return ()
 
 
+def _missing_fields(
+    meta: dict[str, Any],
+    status: str,
+    settings: Settings,
+    front: Mapping | None,
+    status_line: int,
+) -> list[tuple[int, str, str]]:
+    """The team's own fields (``fields`` in mkdocs.yml) that ``status`` requires."""
+    position = settings.statuses.index(status) if status in settings.statuses else -1
+    out = []
+    for field in settings.fields:
+        if field.required_from is None or meta.get(field.name) not in (None, [], ""):
+            continue
+        if position < settings.statuses.index(field.required_from):
+            continue
+        line = where_required(front, field.name, status_line)
+        if line is not None:
+            out.append(
+                (
+                    line,
+                    field.name,
+                    f"required once status is {field.required_from} (fields in mkdocs.yml); "
+                    f"add {field.help or field.title.lower()}",
+                )
+            )
+    return out
+
+
 def where_required(front: Mapping | None, key: str, status_line: int) -> int | None:
     """Where to report a key the status requires: at the key when it is there but empty,
     at ``status:`` when it is absent, nowhere when it holds a value (a wrong value has
@@ -140,6 +168,8 @@ def missing(
                     f"a due date is required once status is {status}",
                 )
             )
+    out.extend(_missing_fields(meta, status, settings, front, status_line))
+    if status in settings.reviewed_statuses:
         line = where_required(front, "review_meeting", status_line)
         if not meta.get("review_meeting") and line is not None:
             out.append(

@@ -47,6 +47,23 @@ def _impact(record: PostMortem) -> str:
     return esc("; ".join(parts)) if parts else "—"
 
 
+def _own_fields(meta: dict[str, Any], settings: Settings) -> list[tuple[str, str]]:
+    """The team's own fields shown on the card, where the post-mortem gives them."""
+    rows = []
+    for field in settings.fields:
+        value = meta.get(field.name)
+        if not field.card or value is None or value == []:
+            continue
+        if isinstance(value, list):
+            shown = join_list(value)
+        elif isinstance(value, float | int) and not isinstance(value, bool):
+            shown = esc(f"{value:,g}")
+        else:
+            shown = esc(value.isoformat() if hasattr(value, "isoformat") else str(value))
+        rows.append((esc(field.title), shown))
+    return rows
+
+
 def summary_card(record: PostMortem, settings: Settings) -> str:
     """The at-a-glance card: badges, times, figures, people and impact."""
     meta, fig = record.meta, record.figures
@@ -72,6 +89,7 @@ def summary_card(record: PostMortem, settings: Settings) -> str:
     ]
     if meta.get("tags"):
         rows.append(("Tags", join_list(meta.get("tags"))))
+    rows.extend(_own_fields(meta, settings))
     cells = "\n".join(
         f'<div class="pm-field"><dt>{label}</dt><dd>{value}</dd></div>' for label, value in rows
     )

@@ -96,6 +96,11 @@ def to_json(catalog: Catalog, url: Callable[[PostMortem], str] | None = None) ->
             "statuses": list(catalog.settings.statuses),
             "timezone": catalog.settings.timezone,
             "ttr_start": catalog.settings.ttr_start,
+            "fields": [  # the team's own, for the index table's columns and filters
+                {"name": f.name, "title": f.title, "type": f.type, "values": list(f.values)}
+                for f in catalog.settings.fields
+                if f.column
+            ],
         },
         "postmortems": [row(r, catalog, url) for r in catalog.records],
     }
@@ -113,12 +118,13 @@ def to_csv(catalog: Catalog, url: Callable[[PostMortem], str] | None = None) -> 
     """One line per post-mortem; lists joined with '; '. Cells that a spreadsheet would
     run as a formula are prefixed with a quote."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    columns = CSV_COLUMNS + [field.name for field in catalog.settings.fields]
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     for record in catalog.records:
         data = row(record, catalog, url)
         data.update({k: v for k, v in data.pop("figures").items()})
-        writer.writerow({k: _cell(data.get(k)) for k in CSV_COLUMNS})
+        writer.writerow({k: _cell(data.get(k)) for k in columns})
     return out.getvalue()
 
 
