@@ -3,6 +3,7 @@ exactly the nav it would get if rendered on its own."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
@@ -193,3 +194,35 @@ def test_each_generated_page_can_be_named_in_a_sites_own_nav(tmp_path):
     labels = [label for _, label in nav_entries(site)]
     for label in ("Reports", "Dashboard", "Reviews", "All incidents", "Services", "Repeats"):
         assert label in labels
+
+
+def test_a_site_with_materials_blog_and_its_own_nav_builds_with_the_plugin(tmp_path):
+    site = nav_site(tmp_path / "blog", "recent_in_nav: 2\n")
+    posts = site.docs / "blog" / "posts"
+    posts.mkdir(parents=True)
+    (site.docs / "blog" / "index.md").write_text("# Blog\n", encoding="utf-8")
+    (posts / "hello.md").write_text(
+        "---\ndate: 2025-03-01\ncategories: [News]\n---\n# Hello\n\nHOT-1 was fixed.\n",
+        encoding="utf-8",
+    )
+    config = site.config.read_text().replace("  - search\n", "  - search\n  - blog\n")
+    site.config.write_text(
+        config
+        + textwrap.dedent(
+            """\
+            nav:
+              - Home: index.md
+              - Blog: blog/index.md
+              - "@postmortems"
+              - team/oncall.md
+            """
+        ),
+        encoding="utf-8",
+    )
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    section = children(nav_entries(site), "Post-mortems")
+    assert section[:5] == ["Post-mortems", *SECTION]
+    post = next((site.root / "site" / "blog").rglob("hello/index.html")).read_text()
+    article = post[post.index("<article") : post.index("</article>")]
+    assert re.search(r'<a [^>]*href="[^"]*postmortems/[^"]*"[^>]*>HOT-1</a>', article)
