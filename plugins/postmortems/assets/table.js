@@ -23,21 +23,32 @@
     return parts.join(" ");
   }
 
+  /* The same badges as the pages made by the plugin (render/html.py). */
+  function badge(kind, text, settings) {
+    if (!text) return null;
+    var css = kind === "sev"
+      ? "pm-sev pm-sev-" + Math.min(rankOf(settings.severities, text), 4)
+      : "pm-status pm-status-" + text.toLowerCase().replace(/ /g, "-");
+    return el("span", { "class": "pm-badge " + css }, text);
+  }
+
+  function rankOf(list, v) { var i = list.indexOf(v); return i < 0 ? list.length : i; }
+
   function columns(settings) {
     var rank = function (list) { return function (v) { var i = list.indexOf(v); return i < 0 ? 99 : i; }; };
     return [
-      { key: "id", label: "Id", value: function (r) { return r.id || ""; } },
+      { key: "id", label: "Id", value: function (r) { return r.id || ""; }, nowrap: true },
       { key: "title", label: "Title", value: function (r) { return r.title || ""; } },
       { key: "severity", label: "Severity", value: function (r) { return r.severity || ""; },
-        sort: function (r) { return rank(settings.severities)(r.severity); } },
+        badge: "sev", sort: function (r) { return rank(settings.severities)(r.severity); } },
       { key: "status", label: "Status", value: function (r) { return r.status || ""; },
-        sort: function (r) { return rank(settings.statuses)(r.status); } },
+        badge: "status", sort: function (r) { return rank(settings.statuses)(r.status); } },
       { key: "started", label: "Started", value: function (r) { return (r.started || "").slice(0, 10); },
-        sort: function (r) { return r.started ? Date.parse(r.started) : -Infinity; } },
+        nowrap: true, sort: function (r) { return r.started ? Date.parse(r.started) : -Infinity; } },
       { key: "downtime", label: "Downtime", value: function (r) { return human(r.figures.downtime); },
-        sort: function (r) { return r.figures.downtime === null ? -1 : r.figures.downtime; } },
+        nowrap: true, sort: function (r) { return r.figures.downtime === null ? -1 : r.figures.downtime; } },
       { key: "ttr", label: "TTR", value: function (r) { return human(r.figures.ttr); },
-        sort: function (r) { return r.figures.ttr === null ? -1 : r.figures.ttr; } },
+        nowrap: true, sort: function (r) { return r.figures.ttr === null ? -1 : r.figures.ttr; } },
       { key: "services", label: "Services", value: function (r) { return (r.services || []).join(", "); } }
     ].concat((settings.fields || []).map(function (f) {  /* the team's own fields */
       return { key: f.name, label: f.title, value: function (r) { return shown(r[f.name]); },
@@ -98,7 +109,11 @@
     var count = el("span", { "class": "pm-count" });
     controls.appendChild(count);
 
-    var table = el("table", { "class": "pm-all" }), thead = el("thead"), headRow = el("tr");
+    /* No class on the table: Material styles only tables without one; its wrappers give
+       the scrolling (a phone scrolls the table, not the page). */
+    var table = el("table"), thead = el("thead"), headRow = el("tr");
+    var scroll = el("div", { "class": "md-typeset__scrollwrap" }), inner = el("div", { "class": "md-typeset__table" });
+    inner.appendChild(table); scroll.appendChild(inner);
     cols.forEach(function (c) {
       var th = el("th", { "data-key": c.key, scope: "col", tabindex: "0" }, c.label);
       var sortBy = function () {
@@ -119,7 +134,7 @@
     next.addEventListener("click", function () { state.page += 1; draw(); });
     pager.appendChild(prev); pager.appendChild(where); pager.appendChild(next);
     root.textContent = "";
-    root.appendChild(controls); root.appendChild(table); root.appendChild(pager);
+    root.appendChild(controls); root.appendChild(scroll); root.appendChild(pager);
 
     function matches(r) {
       for (var i = 0; i < FILTERS.length; i++) {
@@ -158,9 +173,12 @@
       shown.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (r) {
         var tr = el("tr");
         cols.forEach(function (c) {
-          var td = el("td");
+          var td = el("td", c.nowrap ? { "class": "pm-nowrap" } : {});
+          var shownBadge = c.badge ? badge(c.badge, c.value(r), settings) : null;
           if (c.key === "id") {
             td.appendChild(el("a", { href: base + r.url, title: r.title || "" }, r.id || r.path));
+          } else if (shownBadge) {
+            td.appendChild(shownBadge);
           } else {
             td.textContent = c.value(r);
           }
@@ -180,7 +198,40 @@
     draw();
   }
 
+  /* Tables rendered with the page (services, recurring chains): sorted in place by any
+     column, on each cell's data-sort where it has one (durations in minutes), else its text. */
+  function sortable(wrap) {
+    var table = wrap.querySelector("table");
+    if (!table || !table.tHead || !table.tBodies.length) return;
+    var heads = table.tHead.rows[0].cells;
+    Array.prototype.forEach.call(heads, function (th, index) {
+      th.setAttribute("tabindex", "0");
+      var go = function () {
+        var asc = th.getAttribute("aria-sort") !== "ascending";
+        Array.prototype.forEach.call(heads, function (h) { h.removeAttribute("aria-sort"); });
+        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+        var body = table.tBodies[0], rows = Array.prototype.slice.call(body.rows);
+        var key = function (row) {
+          var cell = row.cells[index];
+          if (!cell) return "";
+          var given = cell.getAttribute("data-sort");
+          return given !== null ? given : cell.textContent.trim();
+        };
+        rows.sort(function (a, b) {
+          var x = key(a), y = key(b), nx = Number(x), ny = Number(y);
+          var order = x !== "" && y !== "" && !isNaN(nx) && !isNaN(ny)
+            ? nx - ny : x.localeCompare(y, undefined, { numeric: true });
+          return asc ? order : -order;
+        });
+        rows.forEach(function (row) { body.appendChild(row); });
+      };
+      th.addEventListener("click", go);
+      th.addEventListener("keydown", function (e) { if (e.key === "Enter") go(); });
+    });
+  }
+
   function init() {
+    document.querySelectorAll(".pm-sortable").forEach(sortable);
     document.querySelectorAll(".pm-table[data-src]").forEach(function (root) {
       if (window.postmortemsData) return setup(root, window.postmortemsData);
       fetch(root.getAttribute("data-src"))

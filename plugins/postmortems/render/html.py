@@ -11,6 +11,7 @@ import functools
 import html
 import re
 from collections.abc import Callable, Iterable
+from typing import NamedTuple
 
 from postmortems.catalog.records import PostMortem
 from postmortems.model.figures import human_minutes
@@ -47,12 +48,43 @@ def status_badge(status: str | None, settings: Settings) -> str:
     return f'<span class="pm-badge pm-status pm-status-{slug}">{esc(status)}</span>'
 
 
-def table(headers: Iterable[str], rows: Iterable[Iterable[str]], css: str = "") -> str:
-    """A table on as few lines as possible: blank lines would end Markdown's raw HTML block."""
+class Cell(NamedTuple):
+    """A table cell whose order is not its text's (a duration: its minutes)."""
+
+    html: str
+    sort: float | str | None
+
+
+def _cell(cell: str | Cell) -> str:
+    if isinstance(cell, Cell):
+        if cell.sort is None:
+            key = ""
+        elif isinstance(cell.sort, str):
+            key = esc(cell.sort)
+        else:
+            key = f"{cell.sort:g}"
+        return f'<td data-sort="{key}">{cell.html}</td>'
+    return f"<td>{cell}</td>"
+
+
+def minutes_cell(minutes: float | None) -> Cell:
+    """A duration as shown ('2 h 5 min'), sorted by its minutes, never wrapped."""
+    return Cell(f'<span class="pm-nowrap">{esc(human_minutes(minutes))}</span>', minutes)
+
+
+def table(
+    headers: Iterable[str],
+    rows: Iterable[Iterable[str | Cell]],
+    css: str = "",
+    sortable: bool = False,
+) -> str:
+    """A table on as few lines as possible: blank lines would end Markdown's raw HTML block.
+    ``sortable``: the reader sorts it by any column (see assets/table.js)."""
     head = "".join(f"<th>{h}</th>" for h in headers)
-    body = "\n".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    body = "\n".join("<tr>" + "".join(_cell(c) for c in row) + "</tr>" for row in rows)
     # The class sits on a wrapper: Material styles only tables without a class.
     table_html = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>"
+    css = f"{css} pm-sortable" if sortable else css
     return f'<div class="pm-table-wrap {css}">\n{table_html}\n</div>' if css else table_html
 
 

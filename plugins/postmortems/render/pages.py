@@ -13,18 +13,20 @@ import json
 from collections import Counter
 from collections.abc import Iterable
 
-from postmortems.catalog.graph import Graph
+from postmortems.catalog.graph import Chain, Graph
 from postmortems.catalog.metrics import ServiceStats, open_action_items
 from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.model.figures import human_minutes
 from postmortems.model.settings import Settings
 
 from .html import (
+    Cell,
     Href,
     UrlOf,
     duration,
     esc,
     join_list,
+    minutes_cell,
     record_link,
     severity_badge,
     started_day,
@@ -207,8 +209,8 @@ def services_index(services: list[ServiceStats], catalog: Catalog, href: Href) -
         [
             f'<a href="{esc(href(f"services/{s.slug}/"))}">{esc(s.name)}</a>',
             str(len(s.records)),
-            esc(human_minutes(s.downtime)),
-            esc(human_minutes(s.mttr)),
+            minutes_cell(s.downtime),
+            minutes_cell(s.mttr),
             str(sum(len(open_action_items(r, catalog.settings)) for r in s.records)),
         ]
         for s in services
@@ -219,7 +221,10 @@ def services_index(services: list[ServiceStats], catalog: Catalog, href: Href) -
             "Every service named in a post-mortem, with its incidents, "
             "downtime, mean time to resolve and open action items.\n\n"
             + table(
-                ["Service", "Incidents", "Downtime", "MTTR", "Open actions"], rows, "pm-services"
+                ["Service", "Incidents", "Downtime", "MTTR", "Open actions"],
+                rows,
+                "pm-services",
+                sortable=True,
             )
         ),
     )
@@ -267,65 +272,74 @@ def service_page(service: ServiceStats, catalog: Catalog, href: Href, url_of: Ur
 
 
 def recurring_page(graph: Graph, href: Href, url_of: UrlOf) -> str:
-    """Chains of incidents with one root cause, costliest first, with their open actions."""
+    """Chains of incidents with one root cause, costliest first: a table to compare them,
+    then each chain as sentences a person can follow, with its open actions."""
     settings = graph.catalog.settings
     chains = graph.chains()
     if not chains:
         return with_title("Recurring causes", "No incident lists another under `recurrence` yet.")
-    summary_rows = []
-    for n, chain in enumerate(chains, start=1):
-        summary_rows.append(
-            [
-                f'<a href="#chain-{n}">'
-                + " → ".join(
-                    f'<span class="pm-nowrap">{esc(r.id or r.name)}</span>' for r in chain.records
-                )
-                + "</a>",
-                str(chain.count),
-                started_day(chain.first, settings),
-                started_day(chain.last, settings),
-                esc(human_minutes(chain.downtime)),
-                esc(human_minutes(chain.ttr)),
-                join_list(chain.services),
-                str(len(graph.open_actions(chain))),
-            ]
-        )
+    summary_rows = [
+        [
+            f'<a href="#chain-{n}">{esc(chain.first.title)}</a>',
+            str(chain.count),
+            Cell(started_day(chain.first, settings), started_day(chain.first, settings)),
+            Cell(started_day(chain.last, settings), started_day(chain.last, settings)),
+            minutes_cell(chain.downtime),
+            str(len(graph.open_actions(chain))),
+        ]
+        for n, chain in enumerate(chains, start=1)
+    ]
     parts = [
         "Incidents joined by `recurrence` share a root cause. Each chain below is one cause "
         "that has hit us more than once; the costliest (by total downtime) comes first.",
         table(
-            [
-                "Chain",
-                "Incidents",
-                "First",
-                "Last",
-                "Downtime",
-                "Summed TTR",
-                "Services",
-                "Open actions",
-            ],
+            ["Root cause, as first seen", "Incidents", "First", "Last", "Downtime", "Open actions"],
             summary_rows,
             "pm-chains",
+            sortable=True,
         ),
     ]
     for n, chain in enumerate(chains, start=1):
-        actions = [
-            [
-                record_link(r, href(url_of(r))),
-                esc(item.get("title", "")),
-                esc(item.get("owner", "—")),
-                esc(item["due"].isoformat() if item.get("due") else "—"),
-                status_badge(item.get("status", "Open"), settings),
-            ]
-            for r, item in graph.open_actions(chain)
-        ]
         parts += [
             f'<h2 id="chain-{n}">Chain {n}: {esc(chain.first.title)}</h2>',
-            listing(chain.records, settings, href, url_of, "status"),
-            (
-                table(["Incident", "Open action", "Owner", "Due", "Status"], actions, "pm-actions")
-                if actions
-                else "<p>No open corrective actions.</p>"
-            ),
+            chain_sentences(chain, graph, settings, href, url_of),
         ]
     return with_title("Recurring causes", "\n\n".join(parts))
+
+
+def chain_sentences(
+    chain: Chain, graph: Graph, settings: Settings, href: Href, url_of: UrlOf
+) -> str:
+    """One chain as prose: how often and how long, then each incident in order, then the
+    actions still open."""
+    actions = graph.open_actions(chain)
+    services = ", ".join(esc(s) for s in chain.services)
+    lead = (
+        f"<p>The same root cause hit {chain.count} times between "
+        f"{started_day(chain.first, settings)} and {started_day(chain.last, settings)}"
+        + (f", in {services}" if services else "")
+        + f", for {esc(human_minutes(chain.downtime))} of downtime in all; "
+        + (
+            f"{len(actions)} corrective action{'s are' if len(actions) != 1 else ' is'} "
+            "still open.</p>"
+            if actions
+            else "no corrective action is open.</p>"
+        )
+    )
+    steps = []
+    for index, record in enumerate(chain.records):
+        then = "First" if index == 0 else "Then"
+        steps.append(
+            f"<li>{then} {record_link(record, href(url_of(record)))} "
+            f"{severity_badge(record.meta.get('severity'), settings)} on "
+            f"{started_day(record, settings)}: {esc(record.title)}, "
+            f"{esc(human_minutes(record.figures.downtime))} of downtime.</li>"
+        )
+    items = [
+        f"<li>{esc(item.get('title', ''))}: {esc(item.get('owner', 'no owner'))}, due "
+        f"{esc(item['due'].isoformat() if item.get('due') else 'no date')} "
+        f"(from {record_link(record, href(url_of(record)))}).</li>"
+        for record, item in actions
+    ]
+    open_part = f"<p>Still open:</p>\n<ul>{''.join(items)}</ul>" if items else ""
+    return f'<div class="pm-chain">{lead}\n<ol>{"".join(steps)}</ol>\n{open_part}</div>'
