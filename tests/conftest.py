@@ -204,10 +204,12 @@ class Browser:
         self.console_errors: list[str] = []
         self.outside_requests: list[str] = []
 
-    def page(self, width: int = 1400, height: int = 1000):
+    def page(self, width: int = 1400, height: int = 1000, color_scheme: str = "light"):
         from urllib.parse import urlsplit
 
-        page = self.browser.new_page(viewport={"width": width, "height": height})
+        page = self.browser.new_page(
+            viewport={"width": width, "height": height}, color_scheme=color_scheme
+        )
         page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         page.on("pageerror", lambda e: self.console_errors.append(str(e)))
 
@@ -237,7 +239,7 @@ def browser():
     b.close()
 
 
-ARTIFACTS = REPO / "test-artifacts"
+ARTIFACTS = REPO / ".artifacts"  # screenshots and PDFs for a person to look at (git ignores it)
 
 
 def example_site(root: Path, broken: dict[str, str] | None = None) -> Path:

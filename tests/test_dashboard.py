@@ -84,6 +84,15 @@ def trace(figure, name):
     return next(t for t in figure["data"] if t.get("name") == name)
 
 
+UNITS = {"minutes": 1, "hours": 60, "days": 1440}
+
+
+def minutes_per_unit(figure, axis="yaxis"):
+    """How many minutes one unit of a duration axis is, read from its title."""
+    title = figure["layout"][axis]["title"]["text"]
+    return UNITS[title.split()[0]]
+
+
 def test_incidents_and_downtime_per_month_match(example_site, expected):
     counts, downtime, _ = expected
     charts = chart_data(read(example_site, "dashboard"))
@@ -92,11 +101,10 @@ def test_incidents_and_downtime_per_month_match(example_site, expected):
         for month, value in zip(bars["x"], bars["y"]):
             assert value == counts.get(month, {}).get(severity, 0), (severity, month)
         down = trace(charts["downtime"], severity)
+        unit = minutes_per_unit(charts["downtime"])
         for month, value in zip(down["x"], down["y"]):
-            assert value == pytest.approx(downtime.get(month, {}).get(severity, 0)), (
-                severity,
-                month,
-            )
+            want = downtime.get(month, {}).get(severity, 0) / unit
+            assert value == pytest.approx(want, abs=0.01), (severity, month)
 
 
 def test_every_month_is_present_and_empty_months_are_zero(example_site, expected):
@@ -115,10 +123,11 @@ def test_mttr_mean_and_median_per_month_match(example_site, expected):
     _, _, ttr = expected
     times = chart_data(read(example_site, "dashboard"))["times"]
     mean, median = trace(times, "MTTR (mean)"), trace(times, "TTR median")
+    unit = minutes_per_unit(times)
     for month, m, md in zip(mean["x"], mean["y"], median["y"]):
         if ttr.get(month):
-            assert m == pytest.approx(statistics.fmean(ttr[month]), abs=0.01)
-            assert md == pytest.approx(statistics.median(ttr[month]), abs=0.01)
+            assert m == pytest.approx(statistics.fmean(ttr[month]) / unit, abs=0.01)
+            assert md == pytest.approx(statistics.median(ttr[month]) / unit, abs=0.01)
         else:
             assert m is None and md is None
 
@@ -155,13 +164,15 @@ def test_review_pages_for_every_month_with_incidents(example_site, expected):
     assert "same root cause as HOT-11942 (2024-11-29), HOT-12210 (2025-04-02)" in august
 
 
-def test_review_page_groups_action_items_due_by_owner(example_site):
-    html = read(example_site, "reviews/2026-06")
+def test_review_page_lists_action_items_in_one_table_by_owner(example_site):
+    html = read(example_site, "reviews/2026-11")  # a current month: overdue items in full
     section = html[
-        html.index('id="action-items-due-this-month"') : html.index('id="overdue-action-items"')
+        html.index('id="overdue-action-items"') : html.index('id="post-mortems-overdue-for-review"')
     ]
-    owners = re.findall(r"<h3[^>]*>(.*?)</h3>", section)
-    assert owners == sorted(owners, key=str.lower) and "@bwilson" in owners
+    assert section.count("<table>") == 1  # one table, the owner a column
+    owners = re.findall(r"<tr><td><span[^>]*>(.*?)</span></td>", section)
+    assert len(set(owners)) > 1 and owners == sorted(owners, key=str.lower)
+    assert "pm-sortable" in section
 
 
 def test_feed_lists_post_mortems_with_status_in_the_entry_id(example_site):
@@ -223,8 +234,23 @@ def test_dashboard_and_review_page_draw_in_a_browser(example_site, browser):
 
 def test_axes_carry_their_titles_in_the_form_plotly_js_reads(example_site):
     charts = chart_data(read(example_site, "dashboard"))
-    assert charts["downtime"]["layout"]["yaxis"]["title"] == {"text": "minutes"}
-    assert charts["services"]["layout"]["xaxis"]["title"] == {"text": "minutes of downtime"}
+    # durations in the unit their largest value reads best in: days from 3 days, hours
+    # from 3 hours, else minutes (the example has both day-long and short outages)
+    for key, axis, values in (
+        ("downtime", "yaxis", "y"),
+        ("times", "yaxis", "y"),
+        ("services", "xaxis", "x"),
+    ):
+        figure = charts[key]
+        unit = minutes_per_unit(figure, axis)
+        if key == "downtime":  # stacked: the largest month's total
+            largest = max(map(sum, zip(*(t["y"] for t in figure["data"]))))
+        else:
+            largest = max(v for t in figure["data"] for v in t[values] if v is not None)
+        largest *= unit
+        want = 1440 if largest >= 3 * 1440 else 60 if largest >= 180 else 1
+        assert unit == want, key
+    assert charts["downtime"]["layout"]["yaxis"]["title"]["text"] != "minutes"
     assert charts["shares"]["layout"]["yaxis"]["title"] == {"text": "percent"}
     assert all("template" in figure["layout"] for figure in charts.values())  # plotly's look
 

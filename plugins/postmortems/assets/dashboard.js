@@ -21,19 +21,57 @@
 
   function colours() {
     var style = getComputedStyle(document.body);
+    var value = function (name, fallback) { return style.getPropertyValue(name).trim() || fallback; };
     return {
-      text: style.getPropertyValue("--md-default-fg-color").trim() || "#333",
-      grid: style.getPropertyValue("--md-default-fg-color--lightest").trim() || "#ddd"
+      text: value("--md-default-fg-color", "#333"),
+      grid: value("--md-default-fg-color--lightest", "#ddd"),
+      page: value("--md-default-bg-color", "#fff"),
+      control: value("--md-code-bg-color", "#f5f5f5"),
+      active: value("--md-default-fg-color--lighter", "#ccc"),
+      selected: value("--md-default-fg-color--lightest", "#eee")
     };
   }
 
+  /* The page's palette for text, grid and controls: plotly's range and scale buttons are
+     otherwise light grey in the dark palette, with light text on them. */
   function themed(layout) {
     var c = colours(), out = Object.assign({}, layout);
     out.font = Object.assign({}, layout.font, { color: c.text });
     ["xaxis", "yaxis"].forEach(function (axis) {
       out[axis] = Object.assign({}, layout[axis], { gridcolor: c.grid, zerolinecolor: c.grid });
     });
+    var buttons = { bgcolor: c.control, activecolor: c.selected, bordercolor: c.active, borderwidth: 1,
+                    font: { color: c.text } };
+    if (out.xaxis && out.xaxis.rangeselector) {
+      out.xaxis.rangeselector = Object.assign({}, out.xaxis.rangeselector, buttons);
+    }
     return out;
+  }
+
+  /* Linear and log buttons above a chart with a duration axis: HTML, in the page's own
+     style, so they read in both palettes and never sit on the plot's controls. */
+  function scaleButtons(el, scale, Plotly) {
+    var group = document.createElement("div");
+    group.className = "pm-chart-scale";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Scale of the axis");
+    [["Linear", "linear"], ["Log", "log"]].forEach(function (pair) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.textContent = pair[0];
+      button.setAttribute("data-scale", pair[1]);
+      button.setAttribute("aria-pressed", String((pair[1] === "log") === scale.log));
+      button.addEventListener("click", function () {
+        var update = {};
+        update[scale.axis + ".type"] = pair[1];
+        Plotly.relayout(el, update);
+        group.querySelectorAll("button").forEach(function (b) {
+          b.setAttribute("aria-pressed", String(b === button));
+        });
+      });
+      group.appendChild(button);
+    });
+    el.parentNode.insertBefore(group, el);
   }
 
   function draw() {
@@ -46,13 +84,21 @@
       specs.forEach(function (spec) {
         var el = document.querySelector('.pm-chart[data-chart="' + spec.key + '"]');
         if (!el) return;
+        /* No mode bar: on a phone it covers the range and scale buttons. */
         Plotly.newPlot(el, spec.figure.data, themed(spec.figure.layout || {}),
-                       { responsive: true, displaylogo: false });
+                       { responsive: true, displaylogo: false, displayModeBar: false });
+        if (spec.scale) scaleButtons(el, spec.scale, Plotly);
         el.setAttribute("data-drawn", String((spec.figure.data || []).length));
         drawn.push([el, spec]);
       });
       new MutationObserver(function () {
-        drawn.forEach(function (pair) { Plotly.relayout(pair[0], themed(pair[1].figure.layout || {})); });
+        drawn.forEach(function (pair) {
+          var layout = themed(pair[1].figure.layout || {});
+          ["xaxis", "yaxis"].forEach(function (axis) {  /* keep the scale a reader chose */
+            if (pair[0].layout && pair[0].layout[axis] && layout[axis]) layout[axis].type = pair[0].layout[axis].type;
+          });
+          Plotly.relayout(pair[0], layout);
+        });
       }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
     }).catch(function (error) {
       document.querySelectorAll(".pm-chart").forEach(function (el) { el.textContent = error.message; });

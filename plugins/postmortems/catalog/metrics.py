@@ -158,6 +158,20 @@ class Share:
         return round(100 * self.part / self.whole, 1) if self.whole else None
 
 
+MIN_SHARE_WHOLE = 3  # a rolling share of fewer incidents is left out: it says little
+
+
+def rolling(shares: list[Share], window: int) -> list[Share]:
+    """Each share summed with the ``window - 1`` before it; one covering fewer than
+    :data:`MIN_SHARE_WHOLE` incidents has no percent (and no point on the chart)."""
+    out = []
+    for index in range(len(shares)):
+        span = shares[max(0, index - window + 1) : index + 1]
+        part, whole = sum(s.part for s in span), sum(s.whole for s in span)
+        out.append(Share(part, whole) if whole >= MIN_SHARE_WHOLE else Share(part, 0))
+    return out
+
+
 @dataclass
 class Month:
     """Everything the dashboard and the review page show for one calendar month."""

@@ -11,9 +11,11 @@ import functools
 import html
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
+from typing import NamedTuple
 
 from postmortems.catalog import metrics
 from postmortems.catalog.records import Catalog
@@ -36,6 +38,7 @@ class Figure:
     def __init__(self) -> None:
         self.data: list[dict] = []
         self.layout: dict = {"template": _template()}
+        self.scale: dict | None = None  # a linear/log choice for one axis, see scale_toggle
 
     def add_bar(self, **trace) -> None:
         self.data.append({"type": "bar", **trace})
@@ -77,7 +80,10 @@ class Chart:
     left_out: str = ""
 
     def spec(self) -> dict:
-        return {"key": self.key, "figure": self.figure.to_plotly_json()}
+        spec = {"key": self.key, "figure": self.figure.to_plotly_json()}
+        if self.figure.scale is not None:
+            spec["scale"] = self.figure.scale
+        return spec
 
 
 def label(text: str) -> str:
@@ -89,9 +95,52 @@ def _colour(settings: Settings, severity: str) -> str:
     return SEVERITY_COLOURS[min(settings.severity_rank(severity), len(SEVERITY_COLOURS) - 1)]
 
 
+class Unit(NamedTuple):
+    """The unit a duration axis reads best in: minutes, hours or days."""
+
+    name: str
+    minutes: float
+
+    def of(self, values: Iterable[float | None]) -> list[float | None]:
+        return [None if v is None else round(v / self.minutes, 2) for v in values]
+
+    @property
+    def hover(self) -> str:
+        return f"%{{y:.3~g}} {self.name}"
+
+
+def unit_for(values: Iterable[float | None]) -> Unit:
+    """Days once the largest value is three days or more, hours from three hours on."""
+    top = max((v for v in values if v), default=0)
+    if top >= 3 * 1440:
+        return Unit("days", 1440)
+    if top >= 180:
+        return Unit("hours", 60)
+    return Unit("minutes", 1)
+
+
+def outlier(values: Iterable[float | None]) -> bool:
+    """Whether one value is so far above the rest that a linear axis flattens them: the
+    largest over ten times the median of the others."""
+    known = sorted(v for v in values if v)
+    if len(known) < 3:
+        return False
+    rest = known[:-1]
+    return known[-1] > 10 * rest[len(rest) // 2]
+
+
+def scale_toggle(figure: Figure, axis: str, values: Iterable[float | None]) -> None:
+    """Linear and log scale for a duration axis (buttons the page draws beside the chart:
+    plotly's own keep a light face in the dark palette); log first where an outlier
+    would flatten every other bar or point."""
+    log = outlier(values)
+    figure.layout[axis] = {**figure.layout.get(axis, {}), "type": "log" if log else "linear"}
+    figure.scale = {"axis": axis, "log": log}
+
+
 def _layout(figure: Figure, y_title: str, time_axis: bool = True, **extra) -> Figure:
     layout = dict(
-        margin=dict(l=50, r=20, t=20, b=40),
+        margin=dict(l=50, r=20, t=40, b=40),
         height=340,
         hovermode="x unified" if time_axis else "closest",
         legend=dict(orientation="h", y=-0.2),
@@ -101,7 +150,11 @@ def _layout(figure: Figure, y_title: str, time_axis: bool = True, **extra) -> Fi
     )
     figure.update_layout(**{**layout, **extra})
     if time_axis:
-        figure.update_xaxes(type="date", tickformat="%b %Y", rangeselector=dict(buttons=RANGES))
+        figure.update_xaxes(
+            type="date",
+            tickformat="%b %Y",
+            rangeselector=dict(buttons=RANGES, x=0, xanchor="left", y=1.02, yanchor="bottom"),
+        )
     return figure
 
 
@@ -127,12 +180,14 @@ def build(catalog: Catalog, today: date) -> tuple[list[Chart], list[metrics.Mont
             settings,
             lambda r: r.figures.downtime or 0,
             "minutes",
-            "Minutes of user-facing downtime of the incidents that started in the month: "
-            f"{downtime_rule(settings)}.",
+            "User-facing downtime of the incidents that started in the month: "
+            f"{downtime_rule(settings)}. The axis is in the unit the largest month reads "
+            "best in; Log shows the small months beside a long outage.",
             _left_out(
                 sum(m.downtime_left_out for m in months),
                 "no downtime_minutes, mitigated or resolved",
             ),
+            duration=True,
         ),
         _times(months, x, settings),
         _per_severity(
@@ -155,16 +210,26 @@ def build(catalog: Catalog, today: date) -> tuple[list[Chart], list[metrics.Mont
     return charts, months
 
 
-def _per_severity(key, title, months, x, settings, value, unit, definition, left_out) -> Chart:
+def _per_severity(
+    key, title, months, x, settings, value, unit, definition, left_out, duration=False
+) -> Chart:
+    """Stacked bars by severity; a duration in the unit its largest month reads best in."""
     figure = Figure()
+    per_month = [m.by_severity(value) for m in months]
+    totals = [sum(shares.values()) for shares in per_month]
+    scale = unit_for(totals) if duration else Unit(unit, 1)
+    shown = scale.hover if duration else "%{y}"
     for severity in settings.severities:
         figure.add_bar(
             name=label(severity),
             x=x,
-            y=[m.by_severity(value)[severity] for m in months],
+            y=scale.of(shares[severity] for shares in per_month),
             marker=dict(color=_colour(settings, severity)),
+            hovertemplate=f"{label(severity)}: {shown}<extra></extra>",
         )
-    _layout(figure, unit, barmode="stack")
+    _layout(figure, scale.name if duration else unit, barmode="stack")
+    if duration:
+        scale_toggle(figure, "yaxis", totals)
     return Chart(key, title, figure, definition, left_out)
 
 
@@ -176,44 +241,35 @@ def _ttr_label(settings: Settings) -> str:
 def _times(months, x, settings) -> Chart:
     ttr = [m.ttr for m in months]
     ttd = [m.ttd for m in months]
+    every = [v for s in ttr + ttd for v in (s.mean, s.median, s.p90)]
+    scale = unit_for(every)
     figure = Figure()
-    for spreads, short, colour, light in (
-        (ttr, "TTR", "#3949ab", "#9fa8da"),
-        (ttd, "TTD", "#00897b", "#80cbc4"),
-    ):
-        figure.add_scatter(
-            name=f"M{short} (mean)",
-            x=x,
-            y=[s.mean for s in spreads],
-            mode="lines+markers",
-            line=dict(color=colour, width=3),
-            connectgaps=False,
-        )
-        figure.add_scatter(
-            name=f"{short} median",
-            x=x,
-            y=[s.median for s in spreads],
-            mode="lines",
-            line=dict(color=colour, dash="dot"),
-            connectgaps=False,
-        )
-        figure.add_scatter(
-            name=f"{short} p90",
-            x=x,
-            y=[s.p90 for s in spreads],
-            mode="lines",
-            line=dict(color=light, dash="dash"),
-            connectgaps=False,
-        )
+    # Line colours hold 3:1 against Material's light and dark backgrounds alike.
+    for spreads, short, colour in ((ttr, "TTR", "#5c6bc0"), (ttd, "TTD", "#00897b")):
+        for name, values, line in (
+            (f"M{short} (mean)", [s.mean for s in spreads], dict(color=colour, width=3)),
+            (f"{short} median", [s.median for s in spreads], dict(color=colour, dash="dot")),
+            (f"{short} p90", [s.p90 for s in spreads], dict(color=colour, dash="dash", width=1.5)),
+        ):
+            figure.add_scatter(
+                name=name,
+                x=x,
+                y=scale.of(values),
+                mode="lines+markers" if "mean" in name else "lines",
+                line=line,
+                connectgaps=False,
+                hovertemplate=f"{name}: {scale.hover}<extra></extra>",
+            )
     if settings.mttr_target_minutes is not None:
         figure.add_scatter(
             name="MTTR target",
             x=[x[0], x[-1]],
-            y=[settings.mttr_target_minutes] * 2,
+            y=scale.of([settings.mttr_target_minutes] * 2),
             mode="lines",
-            line=dict(color="#c62828", dash="longdash"),
+            line=dict(color="#d32f2f", dash="longdash"),
         )
-    _layout(figure, "minutes")
+    _layout(figure, scale.name)
+    scale_toggle(figure, "yaxis", every)
     left = sum(s.left_out for s in ttr)
     definition = (
         f"TTR = {_ttr_label(settings)} (the site's ttr_start is '{settings.ttr_start}'); "
@@ -236,8 +292,9 @@ def _times(months, x, settings) -> Chart:
 def _ttr_distribution(catalog: Catalog, settings: Settings) -> Chart:
     figure = Figure()
     left = 0
+    by_severity = {}
     for severity in settings.severities:
-        values = metrics.known(
+        by_severity[severity] = metrics.known(
             r.figures.ttr for r in catalog.records if r.meta.get("severity") == severity
         )
         left += sum(
@@ -245,21 +302,24 @@ def _ttr_distribution(catalog: Catalog, settings: Settings) -> Chart:
             for r in catalog.records
             if r.meta.get("severity") == severity and r.figures.ttr is None
         )
+    scale = unit_for(v for values in by_severity.values() for v in values)
+    for severity, values in by_severity.items():
         if not values:
             continue
         figure.add_box(
             name=label(severity),
             x=[label(severity)],
-            q1=[metrics.quantile(values, 0.25)],
-            median=[metrics.quantile(values, 0.5)],
-            q3=[metrics.quantile(values, 0.75)],
-            lowerfence=[min(values)],
-            upperfence=[max(values)],
-            mean=[metrics.mean(values)],
+            q1=scale.of([metrics.quantile(values, 0.25)]),
+            median=scale.of([metrics.quantile(values, 0.5)]),
+            q3=scale.of([metrics.quantile(values, 0.75)]),
+            lowerfence=scale.of([min(values)]),
+            upperfence=scale.of([max(values)]),
+            mean=scale.of([metrics.mean(values)]),
             marker=dict(color=_colour(settings, severity)),
             boxpoints=False,
         )
-    _layout(figure, "minutes", time_axis=False, showlegend=False)
+    _layout(figure, scale.name, time_axis=False, showlegend=False)
+    scale_toggle(figure, "yaxis", [v for values in by_severity.values() for v in values])
     return Chart(
         "ttr-distribution",
         "Time to resolve by severity",
@@ -292,8 +352,8 @@ def _backlog(catalog, months, x, settings, today) -> Chart:
         y=[stats.overdue_at_end[m] for m in x],
         mode="lines",
         fill="tozeroy",
-        line=dict(color="#c62828"),
-        fillcolor="rgba(198,40,40,0.25)",
+        line=dict(color="#d32f2f"),
+        fillcolor="rgba(211,47,47,0.25)",
     )
     _layout(figure, "action items", barmode="group")
     return Chart(
@@ -323,22 +383,24 @@ def _services(catalog, settings, today) -> Chart:
         for service in record.meta.get("services") or []:
             totals[service] = round(totals.get(service, 0) + (record.figures.downtime or 0), 2)
     top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:10][::-1]
+    scale = unit_for(v for _, v in top)
     figure = Figure()
     figure.add_bar(
-        x=[v for _, v in top],
+        x=scale.of(v for _, v in top),
         y=[label(name) for name, _ in top],
         orientation="h",
-        marker=dict(color="#3949ab"),
-        hovertemplate="%{y}: %{x} min<extra></extra>",
+        marker=dict(color="#5c6bc0"),
+        hovertemplate=f"%{{y}}: %{{x:.3~g}} {scale.name}<extra></extra>",
     )
     _layout(
         figure,
         "",
         time_axis=False,
         showlegend=False,
-        xaxis=dict(title=dict(text="minutes of downtime")),
-        height=60 + 30 * max(len(top), 1),
+        xaxis=dict(title=dict(text=f"{scale.name} of downtime")),
+        height=90 + 30 * max(len(top), 1),
     )
+    scale_toggle(figure, "xaxis", [v for _, v in top])
     return Chart(
         "services",
         "Downtime by service, last 12 months (top 10)",
@@ -355,6 +417,9 @@ def _first_of_last_12(today: date) -> str:
     return start
 
 
+SHARE_WINDOW = 3  # months each share point covers: one month's 1-3 incidents say little
+
+
 def _shares(months, x, settings) -> Chart:
     series = [
         ("recurrences", lambda m: m.recurrences, "#e65100"),
@@ -362,13 +427,13 @@ def _shares(months, x, settings) -> Chart:
         (
             f"mitigated within {settings.mitigation_target_minutes} min",
             lambda m: m.mitigated_in_target,
-            "#3949ab",
+            "#5c6bc0",
         ),
-        ("reviews on time", lambda m: m.reviews_on_time, "#6d4c41"),
+        ("reviews on time", lambda m: m.reviews_on_time, "#8d6e63"),
     ]
     figure = Figure()
     for name, share, colour in series:
-        values = [share(m) for m in months]
+        values = metrics.rolling([share(m) for m in months], SHARE_WINDOW)
         figure.add_scatter(
             name=name,
             x=x,
@@ -378,14 +443,18 @@ def _shares(months, x, settings) -> Chart:
             connectgaps=False,
             customdata=[[v.part, v.whole] for v in values],
             hovertemplate=(
-                f"{name}: %{{y}}% (%{{customdata[0]}} of %{{customdata[1]}})<extra></extra>"
+                f"{name}: %{{y}}% (%{{customdata[0]}} of %{{customdata[1]}} incidents in "
+                f"the {SHARE_WINDOW} months to here)<extra></extra>"
             ),
         )
     _layout(figure, "percent", yaxis=dict(title=dict(text="percent"), range=[0, 105]))
     return Chart(
         "shares",
-        "Recurrences, detection, mitigation and reviews",
+        f"Recurrences, detection, mitigation and reviews (rolling {SHARE_WINDOW} months)",
         figure,
+        f"Each point covers its month and the {SHARE_WINDOW - 1} before it, so a month with "
+        "one or two incidents does not swing the line from 0 to 100; a point needs at least "
+        f"{metrics.MIN_SHARE_WHOLE} incidents that state what it needs. "
         "Recurrences: incidents that list an earlier one under recurrence / all incidents. "
         "Detected by monitoring: detected_by monitoring / incidents that state detected_by. "
         f"Mitigated within {settings.mitigation_target_minutes} min: TTD + TTM ≤ "

@@ -118,4 +118,4 @@ def page(catalog: Catalog, today: date, href: Href) -> str:
         + [chart_block(c) for c in chart_list]
         + [data_script(chart_list, href)]
     )
-    return with_title("Dashboard", body)
+    return with_title("Dashboard", body, wide=True)

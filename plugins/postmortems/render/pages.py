@@ -38,10 +38,14 @@ SECTION_ROWS = 5  # entries per severity/status section; the full list is the ta
 MARKER = "<!-- postmortems:index -->"
 
 
-def with_title(title: str, content: str) -> str:
+def with_title(title: str, content: str, wide: bool = False) -> str:
     """A generated listing page: its title (escaped: themes print titles raw), and kept out
-    of the search index, where it would only repeat the post-mortems' own entries."""
-    return f"---\ntitle: {json.dumps(esc(title))}\nsearch:\n  exclude: true\n---\n\n{content}\n"
+    of the search index, where it would only repeat the post-mortems' own entries. A
+    ``wide`` page (charts) hides the table of contents to take the content's full width."""
+    hide = "hide:\n  - toc\n" if wide else ""
+    return (
+        f"---\ntitle: {json.dumps(esc(title))}\n{hide}search:\n  exclude: true\n---\n\n{content}\n"
+    )
 
 
 def _rows(

@@ -9,9 +9,11 @@ from postmortems.catalog import metrics
 from postmortems.catalog.graph import Graph
 from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.model.figures import human_minutes
+from postmortems.model.settings import Settings
 
 from .dashboard import tiles
 from .html import (
+    Cell,
     Href,
     UrlOf,
     esc,
@@ -112,7 +114,7 @@ def month_page(
             if overdue
             else "<p>None.</p>"
         )
-        overdue_list = _by_owner(late_items, href, url_of)
+        overdue_list = _by_owner(late_items, href, url_of, settings)
     else:
         latest = esc(href(f"reviews/{months[-1].month}/"))
         overdue_html, overdue_list = (
@@ -128,20 +130,21 @@ def month_page(
                 f"({esc(settings.timezone)}). Figures against the month before and the trailing "
                 "12-month average; open work as of this build.",
                 tiles(catalog, months, today, last=month.month, work=work),
+                "The meeting goes through the page from top to bottom.",
                 "## Incidents",
                 incidents,
+                "## Each incident",
+                _agenda(month, href, url_of),
+                "## Recurrences seen this month",
+                _recurrences(month, graph, href, url_of),
+                "## Action items due this month",
+                _by_owner(due.get(month.month, []), href, url_of, settings),
+                "## Overdue action items",
+                overdue_list,
                 f"## Post-mortems overdue for review\n\nAs of {today.isoformat()}: still "
                 f"{' or '.join(s for s in settings.statuses if s not in reviewed)} past "
                 "their review deadline.",
                 overdue_html,
-                "## Action items due this month",
-                _by_owner(due.get(month.month, []), href, url_of),
-                "## Overdue action items",
-                overdue_list,
-                "## Recurrences seen this month",
-                _recurrences(month, graph, href, url_of),
-                "## Agenda",
-                _agenda(month, href, url_of),
             ]
         ),
     )
@@ -163,28 +166,28 @@ def overdue_items(
     return [i for i in items if metrics.is_overdue(i.item, settings, today)]
 
 
-def _by_owner(items: list[metrics.ActionItem], href: Href, url_of: UrlOf) -> str:
+def _by_owner(
+    items: list[metrics.ActionItem], href: Href, url_of: UrlOf, settings: Settings
+) -> str:
+    """One table of action items, the owner first and sorted by owner, then by due date:
+    each owner's items read together, and the table sorts by any column."""
     if not items:
         return "<p>None.</p>"
-    grouped: dict[str, list[metrics.ActionItem]] = defaultdict(list)
-    for entry in items:
-        grouped[entry.item.get("owner") or "(no owner)"].append(entry)
-    parts = []
-    for owner in sorted(grouped, key=str.lower):
-        rows = [
-            [
-                record_link(e.record, href(url_of(e.record))),
-                esc(e.item.get("title", "")),
-                esc(e.item["due"].isoformat()),
-                esc(e.item.get("status", "Open")),
-            ]
-            for e in grouped[owner]
+    owner = lambda e: e.item.get("owner") or "(no owner)"  # noqa: E731
+    ordered = sorted(items, key=lambda e: (owner(e).lower(), e.item["due"], e.record.name))
+    rows = [
+        [
+            f'<span class="pm-nowrap">{esc(owner(e))}</span>',
+            record_link(e.record, href(url_of(e.record))),
+            esc(e.item.get("title", "")),
+            Cell(esc(e.item["due"].isoformat()), e.item["due"].isoformat()),
+            status_badge(e.item.get("status", "Open"), settings),
         ]
-        parts.append(
-            f"<h3>{esc(owner)}</h3>\n\n"
-            + table(["Incident", "Action", "Due", "Status"], rows, "pm-actions")
-        )
-    return "\n\n".join(parts)
+        for e in ordered
+    ]
+    return table(
+        ["Owner", "Incident", "Action", "Due", "Status"], rows, "pm-actions", sortable=True
+    )
 
 
 def _recurrences(month: metrics.Month, graph: Graph, href: Href, url_of: UrlOf) -> str:
