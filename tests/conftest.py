@@ -242,6 +242,19 @@ def browser():
 ARTIFACTS = REPO / ".artifacts"  # screenshots and PDFs for a person to look at (git ignores it)
 
 
+def build_example(out: Path) -> Path:
+    """This repository's example site built with --strict into ``out``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 def example_site(root: Path, broken: dict[str, str] | None = None) -> Path:
     """A copy of this repository's example site outside it, with ``broken`` files added."""
     shutil.copytree(REPO / "docs", root / "docs")

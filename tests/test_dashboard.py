@@ -6,30 +6,19 @@ from __future__ import annotations
 import json
 import re
 import statistics
-import subprocess
-import sys
 import xml.dom.minidom
 from collections import defaultdict
 from datetime import date, datetime, timezone
 
 import frontmatter
 import pytest
-from conftest import REPO
+from conftest import REPO, build_example
 from test_build import Text
 
 
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory):
-    out = tmp_path_factory.mktemp("example") / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    return out
+    return build_example(tmp_path_factory.mktemp("example") / "site")
 
 
 def read(out, url):

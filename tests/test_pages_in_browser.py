@@ -6,11 +6,8 @@ another, no console error, no request leaving the machine. Screenshots of each g
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-from conftest import ARTIFACTS, REPO, Served
+from conftest import ARTIFACTS, Served, build_example
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +18,7 @@ ONE = "postmortems/2026-08-12-checkout-pool-exhausted-replica-failover/"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pages") / "site"
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
+    out = build_example(tmp_path_factory.mktemp("pages") / "site")
     server = Served(out)
     yield server, out
     server.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import yaml
 from conftest import REPO, Site, good
+from test_messages import BASE
 from test_reader import check
 
 
@@ -256,26 +257,9 @@ def test_new_keeps_the_letters_of_a_title_in_any_script(site):
 
 # Fastly, 8 June 2021 (fastly.com/blog/summary-of-june-8-outage), written from the site's
 # template by someone who left some of it behind.
-FASTLY = """\
----
-id: HOT-2021
-title: Edge returns 503 after a valid customer configuration change
-severity: P1
-status: Closed
-started: 2021-06-08T09:47:00Z
-detected: 2021-06-08T09:48:00Z
-mitigated: 2021-06-08T10:36:00Z
-resolved: 2021-06-08T12:35:00Z
-detected_by: monitoring
-services: [edge]
-owner: "@edge-sre"
-review_meeting: 2021-06-10
-action_items:
-  - title: Deploy the bug fix to every POP
-    owner: "@edge-sre"
-    due: 2021-06-20
-    status: Completed
----
+FASTLY = (
+    BASE[: BASE.index("---\n## Summary")]
+    + """---
 
 ## Summary
 
@@ -313,6 +297,7 @@ The configuration was disabled and the network recovered within 49 minutes.
 
 A software deployment in May introduced a bug that a specific configuration could trigger.
 """
+)
 
 
 def _template_site(site, template: str | None = None):
