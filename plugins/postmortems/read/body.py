@@ -147,7 +147,7 @@ class Row(NamedTuple):
 class Section:
     """A part of the body under one heading, as lines of the body (not copied)."""
 
-    __slots__ = ("name", "line", "body_lines", "start", "end", "_text", "_rows")
+    __slots__ = ("name", "line", "body_lines", "start", "end", "_text", "_rows", "written")
 
     def __init__(
         self, name: str, line: int, body_lines: list[str], start: int = 0, end: int = 0
@@ -162,6 +162,7 @@ class Section:
         # timeline check asks for the rows again.
         self._text: str | None = None
         self._rows: list[Row] | None = None
+        self.written: bool | None = None  # whether it is more than template text: template.written
 
     def __repr__(self) -> str:
         return f"Section({self.name!r}, line {self.line})"

@@ -186,14 +186,22 @@ def leftovers(body: str, first_line: int, settings: Settings) -> Iterator[Leftov
 
 def written(section: Section, settings: Settings) -> bool:
     """Whether a section holds anything of its writer's: a line, outside comments and
-    table header rows, that is not the template's and is more than a placeholder."""
-    if not section.text:
-        return False
-    known = known_text(settings)
-    lines = section.text.split("\n")  # comments already out
+    table header rows, that is not the template's and is more than a placeholder.
+    Asked for each required section by several checks: kept on the section."""
+    if section.written is None:
+        section.written = _written(section.text, known_text(settings))
+    return section.written
+
+
+def _written(text: str, known: Known) -> bool:
+    lines = text.split("\n") if text else []  # comments already out
     for index, line in enumerate(lines):
-        if not _content(lines, index) or normal(line) in known.entries:
+        if not _content(lines, index):
             continue
+        if any(anchor in line for anchor in known.anchors) and normal(line) in known.entries:
+            continue  # a line of the template's (normalised only where one may be)
+        if not placeholders.may_hold(line):
+            return True  # the usual line: words, no placeholder
         if _WORD_RE.search(placeholders.PLACEHOLDER_RE.sub("", line)):
             return True
     return False
