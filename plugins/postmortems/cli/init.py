@@ -17,28 +17,9 @@ from postmortems import __version__
 from postmortems.model.options import OPTIONS
 from postmortems.model.paths import TEMPLATE
 from postmortems.model.settings import Settings
-from postmortems.read.body import SECTIONS
+from postmortems.read import template
 from postmortems.render.guide import WORKFLOW_MARKER
 from postmortems.render.pages import MARKER as INDEX_MARKER
-
-GUIDANCE = {
-    "summary": "Two or three sentences a reader outside the team understands: what broke, "
-    "for whom, for how long.",
-    "leadup": "What happened before the fault: the changes, the load, the circumstances.",
-    "fault": "What failed, and how. Make systems the subject, not people.",
-    "impact": "Who was affected, how many, for how long. Match the figures in the front matter.",
-    "detection": "How and when we found out. Could we have known sooner?",
-    "response": "Who responded, what they did, and what slowed them down.",
-    "recovery": "How impact was stopped and service restored.",
-    "timeline": "One row per event, in order. Times without an offset are in the header's zone.",
-    "five whys": "Ask why until you reach a cause that, fixed, prevents the whole class of "
-    "incident.",
-    "root cause": "The cause that, if fixed, prevents this class of incident.",
-    "lessons learned": "What went well, what went badly, where we were lucky.",
-    "corrective actions": "Each one is an item under action_items above, with an owner and a "
-    "due date.",
-}
-ORDER = list(GUIDANCE)
 
 # The example: Let's Encrypt's expired root on 30 September 2021 as a team met it.
 EXAMPLE_BODY = {
@@ -90,7 +71,7 @@ def write_site(root: Path, settings: Settings, written: dict, site_name: str) ->
         Path("docs/index.md"): home(settings, site_name),
         Path("docs/guide.md"): guide(settings),
         folder / "index.md": f"# Post-mortems\n\n{INDEX_MARKER}\n",
-        folder / TEMPLATE: template(settings),
+        folder / TEMPLATE: template.written_for(settings),
         folder / "2021-09-30-expired-root-certificate.md": example(settings),
         Path("requirements.txt"): requirements(),
         Path(".github/workflows/postmortems.yml"): workflow(),
@@ -157,55 +138,6 @@ plugins:
 """
 
 
-def _sections(settings: Settings) -> list[str]:
-    """The template's sections: the usual ones, and any other the settings require."""
-    required = settings.sections_in_review + settings.sections_reviewed
-    return ORDER + [name for name in required if name not in ORDER]
-
-
-def _title(name: str) -> str:
-    return SECTIONS.get(name, (name,))[0].capitalize()
-
-
-def template(settings: Settings) -> str:
-    """The template `postmortems new` copies, in the team's words."""
-    parts = [
-        f"""---
-id: _REPLACE_WITH_ID_
-title: _REPLACE_WITH_TITLE_
-severity: {settings.severities[-1]}
-status: {settings.statuses[0]}
-started: _REPLACE_WITH_START_
-detected:
-mitigated:
-resolved:
-detected_by: {settings.detection_sources[0]}
-services: []
-owner: "@_REPLACE_WITH_OWNER_"
-review_meeting:
-# downtime_minutes:    # minutes users could not use the service, where that differs
-                       # from started to {settings.downtime_until}
-impact:
-  users_affected:      # leave empty until known: 0 counts as "nobody"
-recurrence: []
-related: []
-action_items: []
----
-"""
-    ]
-    for name in _sections(settings):
-        guidance = GUIDANCE.get(name, "What the team wants written here.")
-        parts.append(f"## {_title(name)}\n\n<!-- {guidance} -->\n")
-        if name == "timeline":
-            parts.append(
-                f"| Time ({settings.timezone}) | Event |\n| --- | --- |\n"
-                "| <YYYY-MM-DD HH:MM> | Impact begins. |\n"
-            )
-        if name == "five whys":
-            parts.append("1. Why ...?\n")
-    return "\n".join(parts)
-
-
 def example(settings: Settings) -> str:
     """One finished post-mortem, valid under the settings as they stand."""
     status = (settings.reviewed_statuses or settings.statuses)[-1]
@@ -242,8 +174,8 @@ action_items:
 ---
 """
     ]
-    for name in _sections(settings):
-        parts.append(f"## {_title(name)}\n")
+    for name in template.sections(settings):
+        parts.append(f"## {template.title(name)}\n")
         if name == "timeline":
             parts.append(
                 f"| Time ({settings.timezone}) | Event |\n| --- | --- |\n"

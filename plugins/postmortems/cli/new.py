@@ -83,7 +83,12 @@ def create(
         else datetime.now(timezone.utc).replace(second=0, microsecond=0)
     )
     text = render(
-        template.read(folder), next_id(catalog, settings), title, severity, started, services
+        template.read(folder, settings),
+        next_id(catalog, settings),
+        title,
+        severity,
+        started,
+        services,
     )
     day = started.astimezone(settings.tz).strftime("%Y-%m-%d")
     path = folder / f"{day}-{slug(title, 'incident')}.md"

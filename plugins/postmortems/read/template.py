@@ -20,36 +20,27 @@ from postmortems.model.paths import TEMPLATE
 from postmortems.model.settings import Settings
 
 from . import placeholders
-from .body import Section, fenced, heading_title, prose
+from .body import SECTIONS, Section, fenced, heading_title, prose
 from .reader import split_front_matter
 
-DEFAULT_TEMPLATE = """---
-id: _REPLACE_WITH_ID_
-title: _REPLACE_WITH_TITLE_
-severity: P3
-status: Draft
-started: _REPLACE_WITH_START_
-services: []
-owner: "@_REPLACE_WITH_OWNER_"
-action_items: []
----
-
-## Summary
-
-## Impact
-
-## Timeline
-
-| Time (UTC) | Event |
-| --- | --- |
-| <YYYY-MM-DD HH:MM> | Impact begins. |
-
-## Five whys
-
-## Root cause
-
-## Corrective actions
-"""
+GUIDANCE = {
+    "summary": "Two or three sentences a reader outside the team understands: what broke, "
+    "for whom, for how long.",
+    "leadup": "What happened before the fault: the changes, the load, the circumstances.",
+    "fault": "What failed, and how. Make systems the subject, not people.",
+    "impact": "Who was affected, how many, for how long. Match the figures in the front matter.",
+    "detection": "How and when we found out. Could we have known sooner?",
+    "response": "Who responded, what they did, and what slowed them down.",
+    "recovery": "How impact was stopped and service restored.",
+    "timeline": "One row per event, in order. Times without an offset are in the header's zone.",
+    "five whys": "Ask why until you reach a cause that, fixed, prevents the whole class of "
+    "incident.",
+    "root cause": "The cause that, if fixed, prevents this class of incident.",
+    "lessons learned": "What went well, what went badly, where we were lucky.",
+    "corrective actions": "Each one is an item under action_items above, with an owner and a "
+    "due date.",
+}
+ORDER = list(GUIDANCE)
 
 _COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
 _SPACE_RE = re.compile(r"\s+")
@@ -60,17 +51,67 @@ _BREAK_RE = re.compile(r"[\s|]+")
 _FILL_RE = re.compile(r"_REPLACE_WITH_\w*")  # unmistakable: looked for in inline code too
 
 
-def read(folder: Path) -> str:
-    """The text of the site's template, or the built-in one where the site has none."""
+def read(folder: Path, settings: Settings) -> str:
+    """The text of the site's template, or one in its words where the site has none."""
     try:
         return (folder / TEMPLATE).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return DEFAULT_TEMPLATE
+        return written_for(settings)
+
+
+def sections(settings: Settings) -> list[str]:
+    """The template's sections: the usual ones, and any other the settings require."""
+    required = settings.sections_in_review + settings.sections_reviewed
+    return ORDER + [name for name in required if name not in ORDER]
+
+
+def title(name: str) -> str:
+    return SECTIONS.get(name, (name,))[0].capitalize()
+
+
+def written_for(settings: Settings) -> str:
+    """A template in the site's own words (its severities, first status, zone): what
+    `postmortems init` writes, and the reference where a site has no template file."""
+    parts = [
+        f"""---
+id: _REPLACE_WITH_ID_
+title: _REPLACE_WITH_TITLE_
+severity: {settings.severities[-1]}
+status: {settings.statuses[0]}
+started: _REPLACE_WITH_START_
+detected:
+mitigated:
+resolved:
+detected_by: {settings.detection_sources[0]}
+services: []
+owner: "@_REPLACE_WITH_OWNER_"
+review_meeting:
+# downtime_minutes:    # minutes users could not use the service, where that differs
+                       # from started to {settings.downtime_until}
+impact:
+  users_affected:      # leave empty until known: 0 counts as "nobody"
+recurrence: []
+related: []
+action_items: []
+---
+"""
+    ]
+    for name in sections(settings):
+        guidance = GUIDANCE.get(name, "What the team wants written here.")
+        parts.append(f"## {title(name)}\n\n<!-- {guidance} -->\n")
+        if name == "timeline":
+            parts.append(
+                f"| Time ({settings.timezone}) | Event |\n| --- | --- |\n"
+                "| <YYYY-MM-DD HH:MM> | Impact begins. |\n"
+            )
+        if name == "five whys":
+            parts.append("1. Why ...?\n")
+    return "\n".join(parts)
 
 
 def applied(settings: Settings, folder: Path) -> Settings:
     """The settings with the template of the site's post-mortems folder as the reference."""
-    return settings._replace(template=reference(read(folder)))
+    return settings._replace(template=reference(read(folder, settings)))
 
 
 class Known(NamedTuple):
@@ -84,7 +125,7 @@ class Known(NamedTuple):
 
 @functools.lru_cache(maxsize=4)
 def _known(ref: tuple[str, ...]) -> Known:
-    entries = frozenset(ref or reference(DEFAULT_TEMPLATE))
+    entries = frozenset(ref or reference(written_for(Settings())))
     anchors = {  # comments are looked for whole, where the body has one
         max(_BREAK_RE.split(entry), key=len) for entry in entries if not entry.startswith("<!--")
     }
