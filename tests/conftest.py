@@ -123,14 +123,16 @@ class Site:
             timeout=300,
         )
 
-    def validate(self, *args: str) -> subprocess.CompletedProcess[str]:
-        """Run the ``postmortems`` command line from the site's folder."""
+    def validate(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+        """Run the ``postmortems`` command line from the site's folder, with ``env`` added
+        to the environment."""
         return subprocess.run(
             [sys.executable, "-m", "postmortems.cli", *args],
             cwd=self.root,
             capture_output=True,
             text=True,
             timeout=120,
+            env={**os.environ, **env},
         )
 
     def html(self, url: str) -> str:

@@ -108,10 +108,7 @@ def test_templates_and_index_are_not_post_mortems(site):
 
 def test_parsing_on_several_cores_reports_exactly_what_one_core_does(site):
     """Files are split over forked workers when there are many; the report must not change."""
-    import os
     import shutil
-    import subprocess
-    import sys
 
     from conftest import REPO
 
@@ -122,13 +119,8 @@ def test_parsing_on_several_cores_reports_exactly_what_one_core_does(site):
     site.add("dup.md", good(id="HOT-13432"))  # an id an example also uses: a cross-file check
     outputs = []
     for workers in ("1", "3"):
-        result = subprocess.run(
-            [sys.executable, "-m", "postmortems.cli", "validate", "--no-cache", "--format", "json"],
-            cwd=site.root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=dict(os.environ, POSTMORTEMS_WORKERS=workers),
+        result = site.validate(
+            "validate", "--no-cache", "--format", "json", POSTMORTEMS_WORKERS=workers
         )
         assert result.returncode == 1
         outputs.append(json.loads(result.stdout))
@@ -138,18 +130,7 @@ def test_parsing_on_several_cores_reports_exactly_what_one_core_does(site):
 
 
 def _run(site, *args, cache_dir):
-    import os
-    import subprocess
-    import sys
-
-    return subprocess.run(
-        [sys.executable, "-m", "postmortems.cli", *args],
-        cwd=site.root,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=dict(os.environ, POSTMORTEMS_CACHE_DIR=str(cache_dir)),
-    )
+    return site.validate(*args, POSTMORTEMS_CACHE_DIR=str(cache_dir))
 
 
 def test_a_second_run_reuses_unchanged_files_and_follows_changes(site, tmp_path):
@@ -208,19 +189,9 @@ def test_a_cache_folder_that_cannot_be_written_changes_nothing(site, tmp_path):
 
 def test_help_fits_the_terminal_it_is_printed_in(site, tmp_path):
     """Help and errors wrap to the terminal's width (argparse is not left to ask it early)."""
-    import os
-    import subprocess
-    import sys
 
-    def helped(columns: int, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "postmortems.cli", *args],
-            cwd=site.root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            env=dict(os.environ, COLUMNS=str(columns)),
-        )
+    def helped(columns: int, *args: str):
+        return site.validate(*args, COLUMNS=str(columns))
 
     narrow, wide = helped(50, "validate", "--help"), helped(200, "validate", "--help")
     assert narrow.returncode == wide.returncode == 0
