@@ -97,8 +97,8 @@ def test_rows_in_no_known_form_are_reported_once_with_the_incidents_date(tmp_pat
     )
     (problem,) = check(tmp_path, text)
     assert problem.startswith(
-        "pm.md:22: error: timeline: 'around noon' and 1 more row(s) is not a time this reads; "
-        "write '2026-06-15 14:02', '06-15 14:02', 'Jun 15 14:02', '14:02' or '2:02 PM'"
+        "pm.md:22: error: timeline: 'around noon' is not a time this reads, nor is the row at "
+        "line 23; write '2026-06-15 14:02', '06-15 14:02', 'Jun 15 14:02', '14:02' or '2:02 PM'"
     )
     assert "('| Time (UTC) |')" in problem and "'14:02 PDT'" in problem
 
@@ -169,3 +169,101 @@ def test_what_is_not_a_time_is_refused(cell):
 
 def test_utc_is_pythons_own():
     assert read_cell("14:02 Z", 2026).zone is timezone.utc
+
+
+# GitLab's database outage of 31 January 2017, as its write-up dates every row.
+GITLAB = """\
+| 2017/01/31 16:00 | A database snapshot is taken by hand for staging. |
+| 2017/01/31 21:00 | Spam load on the database begins. |
+| 2017/01/31 22:00 | Replication lag alerts; the secondary falls behind. |
+| 2017/01/31 23:00-ish | An engineer runs rm -rf on the wrong host's data folder. |
+| 2017/01/31 23:27 | The removal is stopped; about 300 GB are gone. |
+| 2017/02/01 00:36 | Restoring from the staging snapshot begins. |
+| 2017/02/01 18:14 | GitLab.com is back, with data as of 17:20 UTC the day before. |
+"""
+
+
+def test_a_write_up_with_year_first_slashes_and_ish_times(tmp_path):
+    text = postmortem(
+        GITLAB, "| Time (UTC) | Event |", "2017-01-31T21:00:00Z", "2017-02-01T18:14:00Z"
+    )
+    assert check(tmp_path, text) == []
+
+
+# Facebook's outage of 4 October 2021 and Atlassian's of April 2022 in their own words.
+SOFTENED = """\
+| October 4th, 2021 approximately 15:39 UTC | A backbone maintenance command withdraws routes. |
+| ~15:40 UTC | DNS servers stop advertising their prefixes. |
+| around 15:50 UTC | Engineers are sent to the data centres. |
+| 21:00 - 21:20 UTC | Backbone capacity restored step by step. |
+| 21:20–23:00 UTC | Services come back as load is ramped up. |
+| 2021 October 4 23:50:12 UTC | All services restored. |
+"""
+
+
+def test_ordinals_approximate_times_ranges_and_seconds(tmp_path):
+    text = postmortem(SOFTENED, "| Time | Event |", "2021-10-04T15:39:00Z", "2021-10-04T23:50:12Z")
+    assert check(tmp_path, text) == []
+
+
+# Google Cloud's incident reports give times in US/Pacific, a legacy name the tz database keeps.
+def test_a_legacy_zone_name_in_the_header_and_a_generic_zone_in_a_cell(tmp_path):
+    rows = (
+        "| 2019-06-02 11:45 | Configuration change rolls out. |\n"
+        "| 12:53 | Network congestion detected. |\n"
+        "| 4:00 PM PT | Capacity restored. |\n"
+    )
+    text = postmortem(
+        rows,
+        "| Time (US/Pacific) | Event |",
+        "2019-06-02T11:45:00-07:00",
+        "2019-06-02T16:00:00-07:00",
+    )
+    assert check(tmp_path, text) == []
+
+
+def test_every_unreadable_row_is_named_in_one_message(tmp_path):
+    rows = (
+        "| 14:02 | Begins. |\n| shortly after | ? |\n| 14:10 | ok |\n| later | ? |\n"
+        "| next morning | ? |\n"
+    )
+    text = postmortem(
+        rows, "| Time (UTC) | Event |", "2026-06-15T14:02:00Z", "2026-06-15T14:10:00Z"
+    )
+    (problem,) = check(tmp_path, text)
+    assert problem.startswith(
+        "pm.md:22: error: timeline: 'shortly after' is not a time this reads, nor are the rows "
+        "at lines 24, 25;"
+    )
+
+
+@pytest.mark.parametrize(
+    ("cell", "day", "clock", "offset"),
+    [
+        ("2017/01/31 23:27", date(2017, 1, 31), time(23, 27), None),
+        ("23:00-ish", None, time(23, 0), None),
+        ("~14:02", None, time(14, 2), None),
+        ("approx. 14:02", None, time(14, 2), None),
+        ("14:02 (approx.)", None, time(14, 2), None),
+        ("June 15th, 14:02", date(2026, 6, 15), time(14, 2), None),
+        ("1st September 2020 09:12", date(2020, 9, 1), time(9, 12), None),
+        ("2026 June 15 14:02", date(2026, 6, 15), time(14, 2), None),
+        ("14:02:33", None, time(14, 2, 33), None),
+        ("14:02 - 14:30", None, time(14, 2), None),
+        ("14:02–14:30 UTC", None, time(14, 2), 0),
+        ("2:02 PM to 2:30 PM EST", None, time(14, 2), -5 * 60),
+        ("Jun 15 – Jun 17", date(2026, 6, 15), None, None),
+    ],
+)
+def test_the_forms_public_write_ups_use(cell, day, clock, offset):
+    moment = read_cell(cell, 2026)
+    assert moment is not None and (moment.day, moment.clock) == (day, clock)
+    if offset is None:
+        assert moment.zone is None
+    else:
+        assert moment.zone.utcoffset(None) == timedelta(minutes=offset)
+
+
+@pytest.mark.parametrize("cell", ["around noon", "14:02-ish later", "06/15 14:02", "~", "- 14:02"])
+def test_softened_and_spanned_forms_stay_strict(cell):
+    assert read_cell(cell, 2026) is None

@@ -22,6 +22,11 @@ ABBREVIATIONS = {
     "WET": 0, "WEST": 1, "BST": 1, "IST": 1, "CET": 1, "CEST": 2,
     "EET": 2, "EEST": 3, "MSK": 3,
 }  # fmt: skip
+# Names that follow daylight saving time ("9:37 AM PT"): the zone, not one offset.
+GENERIC = {
+    "PT": "America/Los_Angeles", "MT": "America/Denver", "CT": "America/Chicago",
+    "ET": "America/New_York", "AKT": "America/Anchorage",
+}  # fmt: skip
 _OFFSET_RE = re.compile(r"(?:UTC|GMT)?([+-])(\d{1,2})(?::?(\d{2}))?")
 
 
@@ -63,7 +68,7 @@ def zone(name: str) -> tzinfo:
     from zoneinfo import ZoneInfo
 
     try:
-        return ZoneInfo(text)
+        return ZoneInfo(GENERIC.get(upper, text))
     except Exception:  # unknown, malformed, or a folder of the database (IsADirectoryError)
         raise ZoneError(
             f"{name!r} is not a time zone; write an IANA name such as 'Europe/Berlin' or "

@@ -65,10 +65,39 @@ class Moment(NamedTuple):
     zone: tzinfo | None
 
 
+# How public write-ups soften, number and span their times: each is read as the time itself.
+_APPROXIMATE = re.compile(
+    r"(?:^|(?<=\s))(?:~|≈|c\.|ca\.|circa\b|approximately\b|approx\.?|around\b|about\b|at\b)"
+    r"\s*(?=\d)|\s*(?:-?ish|\(approx(?:\.|imately)?\))$",
+    re.IGNORECASE,
+)
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)\b", re.IGNORECASE)
+_SLASHED = re.compile(r"\b(\d{4})/(\d{1,2})/(\d{1,2})\b")  # 2017/01/31
+_YEAR_FIRST = re.compile(r"^(\d{4})\s+([A-Za-z]{3,9}\.?)\s+(\d{1,2})\b")  # 2018 October 21
+_RANGE = re.compile(r"\s*(?:[–—]|-(?!ish)|\bto\b|\buntil\b)\s*", re.IGNORECASE)
+
+
 def read_cell(text: str, year: int) -> Moment | None:
     """The moment a time cell names, or None when it is in no form this reads. ``year`` is
-    taken for dates written without one."""
+    taken for dates written without one. A range (``14:02 - 14:30 UTC``) is its start, in
+    the zone written after its end when the start names none."""
     text = text.strip().strip("*_`").strip()
+    moment = _read_one(text, year)
+    if moment is not None:
+        return moment
+    for sep in _RANGE.finditer(text):
+        start = _read_one(text[: sep.start()], year)
+        end = _read_one(text[sep.end() :], year) if start is not None else None
+        if start is not None and end is not None:
+            return start if start.zone is not None else start._replace(zone=end.zone)
+    return None
+
+
+def _read_one(text: str, year: int) -> Moment | None:
+    """One moment, with approximation marks, ordinals and year-first dates made plain."""
+    text = _APPROXIMATE.sub("", text.strip()).strip()
+    text = _ORDINAL.sub(r"\1", _SLASHED.sub(r"\1-\2-\3", text))
+    text = _YEAR_FIRST.sub(r"\2 \3 \1", text)
     match = _CELL.fullmatch(text)
     if match is not None:
         return _moment(match, year)
@@ -221,11 +250,16 @@ def _report_unreadable(
     """Rows in no form this reads: once for the table, at its first such row."""
     line, text = rows[0]
     day = started.astimezone(zone).date() if started is not None else date(2026, 6, 15)
-    others = f" and {len(rows) - 1} more row(s)" if len(rows) > 1 else ""
+    more = ", ".join(str(other) for other, _ in rows[1:])
+    nor = ""
+    if len(rows) == 2:
+        nor = f", nor is the row at line {more}"
+    elif more:
+        nor = f", nor are the rows at lines {more}"
     sink.error(
         line,
         "timeline",
-        f"'{text.strip()}'{others} is not a time this reads; write '{day.isoformat()} 14:02', "
+        f"'{text.strip()}' is not a time this reads{nor}; write '{day.isoformat()} 14:02', "
         f"'{day:%m-%d} 14:02', '{_ABBREVIATED[day.month - 1]} {day.day} 14:02', '14:02' or "
         "'2:02 PM' (a time "
         "alone is on the day of the row above), with the zone in the header "
