@@ -1,11 +1,12 @@
 """The site's template, as the reference for text a finished post-mortem must not keep.
 
 ``postmortems new`` copies ``_template.md`` from the post-mortems folder (or a short
-built-in one). Once a post-mortem is Reviewed, anything left of the template is an
-error at its line: a guidance comment, a sample line ("1. Why ...?", the timeline's
-sample row), or a placeholder (``<SERVICE>``, ``_REPLACE_WITH_...``, even inside inline
-code). The reference is made from the site's own template, so a team that rewrites
-its template changes the check with it.
+built-in one). Once a post-mortem is Reviewed, visible text left of the template is an
+error at its line: a sample line ("1. Why ...?", the timeline's sample row), or a
+placeholder (``<SERVICE>``, ``_REPLACE_WITH_...``, even inside inline code). Guidance
+comments are found too, but only to say where a section still to write begins: no reader
+sees them, so keeping one is no mistake. The reference is made from the site's own
+template, so a team that rewrites its template changes the check with it.
 """
 
 from __future__ import annotations
