@@ -7,6 +7,7 @@ import re
 import textwrap
 from pathlib import Path
 
+import pytest
 from conftest import Site
 from test_pages import INCIDENTS, pm
 
@@ -226,3 +227,28 @@ def test_a_site_with_materials_blog_and_its_own_nav_builds_with_the_plugin(tmp_p
     post = next((site.root / "site" / "blog").rglob("hello/index.html")).read_text()
     article = post[post.index("<article") : post.index("</article>")]
     assert re.search(r'<a [^>]*href="[^"]*postmortems/[^"]*"[^>]*>HOT-1</a>', article)
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        '- Incidents: "@postmortems"',
+        "- Incidents:\n"
+        "    - incidents/index.md\n"
+        "    - dashboard/index.md\n"
+        "    - reviews/index.md\n"
+        "    - services/index.md\n"
+        "    - recurring/index.md",
+    ],
+    ids=["marker", "one by one"],
+)
+def test_the_label_a_site_writes_is_kept_with_its_own_folder(tmp_path, entry):
+    site = nav_site(tmp_path / "own", "recent_in_nav: 2\nfolder: incidents\n")
+    site.pm.rename(site.docs / "incidents")
+    nav = "nav:\n  - Home: index.md\n" + textwrap.indent(entry, "  ") + "\n  - team/oncall.md\n"
+    site.config.write_text(site.config.read_text() + nav, encoding="utf-8")
+    result = site.build("--strict")
+    assert result.returncode == 0, result.stderr
+    labels = [label for depth, label in nav_entries(site) if depth == 1]
+    assert "Incidents" in labels and "Post-mortems" not in labels, labels
+    assert children(nav_entries(site), "Incidents")[1:5] == SECTION

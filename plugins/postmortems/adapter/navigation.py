@@ -100,8 +100,10 @@ def _top_entry(page: Page, nav: Navigation) -> Any:
     return None
 
 
-def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
-    """Put the ``count`` newest post-mortems under the index's section, newest first."""
+def add_recent(nav: Navigation, build: SiteBuild, count: int, from_folders: bool) -> Navigation:
+    """Put the ``count`` newest post-mortems under the index's section, newest first.
+    Sections get our titles only where MkDocs named them after folders: a label the site
+    wrote in its own ``nav:`` is kept."""
     index_file = build.files.get_file_from_path(build.index_uri)
     index_page = index_file.page if index_file is not None else None
     if index_page is None or index_page not in nav.pages:
@@ -112,7 +114,8 @@ def add_recent(nav: Navigation, build: SiteBuild, count: int) -> Navigation:
         if file is not None and file.page is not None:
             file.page.title = build.nav_title(record)
             recent.append(file.page)
-    _name_sections(nav, build)
+    if from_folders:
+        _name_sections(nav, build)
     if not recent:
         return nav
     parent = index_page.parent

@@ -208,7 +208,9 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             return None
         if config.nav is None:  # MkDocs made it from the folders: ours go together
             navigation.group(nav, self.build)
-        self.build.nav = navigation.add_recent(nav, self.build, self.settings.recent_in_nav)
+        self.build.nav = navigation.add_recent(
+            nav, self.build, self.settings.recent_in_nav, from_folders=config.nav is None
+        )
         return self.build.nav
 
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> None:
