@@ -195,7 +195,7 @@ def test_help_fits_the_terminal_it_is_printed_in(site, tmp_path):
 
     narrow, wide = helped(50, "validate", "--help"), helped(200, "validate", "--help")
     assert narrow.returncode == wide.returncode == 0
-    assert wide.stdout.splitlines()[0].endswith("[--strict] [--no-cache] [paths ...]")
+    assert wide.stdout.splitlines()[0].endswith("[--only-postmortems] [--no-cache] [paths ...]")
     assert narrow.stdout.splitlines()[:2] == [
         "usage: postmortems validate [-h]",
         " " * 28 + "[--format {text,github,json}]",
@@ -287,3 +287,88 @@ def test_the_folder_is_an_option_of_both_commands(tmp_path):
     assert (out / "incidents" / "reports" / "index.html").exists()  # the generated index
     rows = json.loads((out / "postmortems.json").read_text(encoding="utf-8"))["postmortems"]
     assert [(r["id"], r["url"]) for r in rows] == [("HOT-1", "incidents/reports/2025-03-04-a/")]
+
+
+def _validate_in(cwd, *args: str):
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", "postmortems.cli", "validate", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_file_named_gets_the_same_verdict_from_any_folder(tmp_path):
+    """From the site's root, from the post-mortems folder, and from outside the site: the
+    site is found from the file's own place, and the path is shown from where one stands."""
+    from conftest import Site
+
+    site = Site(tmp_path / "payments", options="folder: incidents\nseverities: [SEV0, SEV1]\n")
+    folder = site.docs / "incidents"
+    folder.mkdir()
+    (folder / "2017-01-31-db.md").write_text(good(id="PAY-1", severity="P9"), encoding="utf-8")
+    message = "2017-01-31-db.md:4: error: severity: 'P9' is not one of SEV0, SEV1"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for cwd, name in (
+        (site.root, "docs/incidents/2017-01-31-db.md"),
+        (folder, "2017-01-31-db.md"),
+        (elsewhere, "../payments/docs/incidents/2017-01-31-db.md"),
+        (tmp_path, "payments/docs/incidents/2017-01-31-db.md"),
+    ):
+        result = _validate_in(cwd, name)
+        assert result.returncode == 1, (cwd, result.stderr)
+        assert result.stdout.splitlines() == [name.removesuffix("2017-01-31-db.md") + message]
+    # The whole site from inside its folder, too: the nearest mkdocs.yml above.
+    result = _validate_in(folder)
+    assert result.returncode == 1 and result.stdout.splitlines() == [
+        "2017-01-31-db.md" + message[16:]
+    ]
+
+
+def test_a_named_file_outside_any_folder_is_checked_or_refused_never_passed(tmp_path):
+    loose = tmp_path / "notes"
+    loose.mkdir()
+    (loose / "written-elsewhere.md").write_text(good(id="HOT-1", severity="P9"), encoding="utf-8")
+    (loose / "readme.md").write_text("# Notes\n", encoding="utf-8")
+    checked = _validate_in(loose, "written-elsewhere.md")
+    assert checked.returncode == 1
+    assert checked.stdout.splitlines() == [
+        "written-elsewhere.md:4: error: severity: 'P9' is not one of P1, P2, P3, P4"
+    ]
+    refused = _validate_in(loose, "readme.md")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert refused.stderr.startswith(
+        "readme.md: not checked: it has no front matter (a first line '---'), and there is "
+        "no mkdocs.yml above it"
+    )
+    # Both named: the one is checked, the other refused; the run still fails.
+    both = _validate_in(loose, "readme.md", "written-elsewhere.md")
+    assert both.returncode == 1 and "readme.md: not checked" in both.stderr
+    # The hook's flag leaves the other out without a word.
+    hook = _validate_in(loose, "--only-postmortems", "readme.md")
+    assert hook.returncode == 0 and "not checked" not in hook.stderr
+
+
+def test_a_site_page_or_template_named_is_refused_with_the_reason(site):
+    site.add("a.md", good(id="HOT-1"))
+    site.add("_template.md", good(id="HOT-3", severity="P8"))
+    (site.docs / "guide.md").write_text("# Guide\n", encoding="utf-8")
+    for name, why in (
+        ("docs/postmortems/_template.md", "it is the site's template, not a post-mortem"),
+        (
+            "docs/guide.md",
+            "it has no front matter (a first line '---'), this site's post-mortems are in docs/postmortems/",
+        ),
+        ("docs", None),
+    ):
+        result = site.validate("validate", name)
+        if why is None:  # a folder holding the post-mortems folder: its post-mortems
+            assert result.returncode == 0 and "1 post-mortem(s) checked" in result.stderr
+        else:
+            assert result.returncode == 2, result.stderr
+            assert f"{name}: not checked: {why}" in result.stderr

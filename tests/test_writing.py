@@ -215,7 +215,7 @@ def test_pre_commit_hook_definition_rejects_a_bad_file(site):
     names = [str(p.relative_to(site.root)) for p in (bad, good_file, template)]
     names.append("docs/index.md")  # every changed Markdown file is handed over
     assert all(re.search(hook["files"], n) for n in names)
-    entry = shlex.split(hook["entry"])
+    entry = shlex.split(hook["entry"]) + hook["args"]
     command = [str(Path(sys.executable).parent / entry[0]), *entry[1:], *names]
     result = subprocess.run(command, cwd=site.root, capture_output=True, text=True)
     assert result.returncode == 1
@@ -225,7 +225,16 @@ def test_pre_commit_hook_definition_rejects_a_bad_file(site):
     only_others = [*entry[1:], "docs/index.md", str(template.relative_to(site.root))]
     command = [str(Path(sys.executable).parent / entry[0]), *only_others]
     result = subprocess.run(command, cwd=site.root, capture_output=True, text=True)
-    assert result.returncode == 0 and "no post-mortem among the 2 file(s) named" in result.stderr
+    assert result.returncode == 0 and "0 post-mortem(s) checked" in result.stderr
+    # The command on its own refuses what it was handed and did not check.
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "postmortems"), "validate", "docs/index.md"],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "docs/index.md: not checked: it has no front matter" in result.stderr
 
 
 def test_workflow_validates_with_annotations_and_builds_strictly():

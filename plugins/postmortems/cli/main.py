@@ -6,31 +6,52 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import NoReturn
 
 from postmortems import fast
 from postmortems.catalog import catalog
+from postmortems.catalog.catalog import display_path
 from postmortems.model import problems
-from postmortems.model.paths import is_postmortem
-from postmortems.model.settings import SettingsError
+from postmortems.model.settings import Settings, SettingsError
 from postmortems.read.schema import json_schema
 
-from .site_config import SiteConfig, load_site_config
+from .named import resolve
+from .site_config import SiteConfig, find_config, load_site_config
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    config = _config_named(argv)
+    try:
+        site: SiteConfig | None = load_site_config(config or find_config(Path.cwd()))
+        problem = ""
+    except SettingsError as exc:  # said when a command needs the site, not for --help
+        site, problem = None, f"postmortems: {exc}"
+    args = _parser(site).parse_args(argv)
     if args.command == "init":  # a new site: there is no mkdocs.yml to read yet
         return _init(args)
+    if site is None:
+        print(problem, file=sys.stderr)
+        return 2
     try:
-        site = load_site_config(args.config)
-    except SettingsError as exc:
+        return int(args.run(args, site) or 0)
+    except SettingsError as exc:  # the mkdocs.yml of a site a named file belongs to
         print(f"postmortems: {exc}", file=sys.stderr)
         return 2
-    return int(args.run(args, site) or 0)
+
+
+def _config_named(argv: list[str]) -> str | None:
+    """The value of --config/-f, read before the parser exists (its help needs the site)."""
+    for index, word in enumerate(argv):
+        if word in ("--config", "-f") and index + 1 < len(argv):
+            return argv[index + 1]
+        if word.startswith("--config="):
+            return word.split("=", 1)[1]
+        if word == "--":
+            break
+    return None
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,20 +76,36 @@ class _Parser(argparse.ArgumentParser):
         return super().format_help()
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(site: SiteConfig | None) -> argparse.ArgumentParser:
+    """The command's parser; its help names the site's own severities and folder."""
+    settings = site.settings if site is not None else Settings()
+    folder = display_path(site.postmortems_dir) if site is not None else "docs/postmortems"
     parser = _Parser(prog="postmortems", description=__doc__)
     parser.add_argument(
         "--config",
         "-f",
-        default="mkdocs.yml",
-        help="the site's mkdocs.yml, for its settings (default: %(default)s)",
+        help="the site's mkdocs.yml, for its settings (default: the nearest one above the "
+        "current folder, or above each file named)",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser("validate", help="check post-mortem files; exit 1 on errors")
-    validate.add_argument("paths", nargs="*", help="files or folders (default: docs/postmortems)")
+    validate.add_argument(
+        "paths",
+        nargs="*",
+        help=f"files or folders (default: {folder}); a file named is checked even outside "
+        "that folder when it has front matter, and refused (exit 2) when it has none",
+    )
     validate.add_argument("--format", choices=("text", "github", "json"), default="text")
-    validate.add_argument("--strict", action="store_true", help="warnings fail too")
+    validate.add_argument(
+        "--strict", action="store_true", help="warnings fail too, as in mkdocs build --strict"
+    )
+    validate.add_argument(
+        "--only-postmortems",
+        action="store_true",
+        help="leave out named files that are not post-mortems of their site, without a "
+        "word (for hooks that hand over every changed Markdown file)",
+    )
     validate.add_argument(
         "--no-cache",
         dest="cache",
@@ -81,7 +118,7 @@ def _parser() -> argparse.ArgumentParser:
 
     new = commands.add_parser("new", help="start a new post-mortem from the site's template")
     new.add_argument("--title", help="what happened, in one line")
-    new.add_argument("--severity", help="one of the site's severities, e.g. P2")
+    new.add_argument("--severity", help=f"one of {', '.join(settings.severities)}")
     new.add_argument(
         "--started", help="when impact began, e.g. 2026-06-15T14:02:00Z (default: now)"
     )
@@ -89,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     new.set_defaults(run=_new)
 
     export = commands.add_parser("export", help="write the catalog as JSON or CSV")
-    export.add_argument("paths", nargs="*", help="files or folders (default: docs/postmortems)")
+    export.add_argument("paths", nargs="*", help=f"files or folders (default: {folder})")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
     export.add_argument(
@@ -120,24 +157,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sources(paths: list[str], site: SiteConfig) -> list[catalog.Source]:
-    """The post-mortems in ``paths`` (default: the site's folder). A file named that is no
-    post-mortem of the site (elsewhere, an index, a template) is left out, so a pre-commit
-    hook can hand over every changed Markdown file."""
-    roots = [Path(p) for p in paths] or [site.postmortems_dir]
-    found: list[catalog.Source] = []
-    for root in roots:
-        if root.is_file() and not _in_folder(root, site):
-            continue
-        found.extend(catalog.discover(root, repository=site.root))
-    return found
-
-
-def _in_folder(path: Path, site: SiteConfig) -> bool:
-    try:
-        rel = path.resolve().relative_to(site.postmortems_dir.resolve())
-    except ValueError:
-        return False
-    return is_postmortem(rel.as_posix())
+    """The post-mortems in ``paths`` (default: the site's folder), for commands that read
+    one site (export)."""
+    if not paths:
+        return catalog.discover(site.postmortems_dir, repository=site.root)
+    named = resolve(paths, str(site.config_file) if site.config_file else None, True)
+    return [source for _, sources in named.groups.values() for source in sources]
 
 
 def _cache(args: argparse.Namespace, site: SiteConfig) -> catalog.ParseCache | None:
@@ -158,31 +183,52 @@ def _validate(args: argparse.Namespace, site: SiteConfig) -> int:
         print(f"{path}: error: no such file or folder", file=sys.stderr)
     if missing:
         return 2
-    sources = _sources(args.paths, site)
-    if not sources and args.paths and all(Path(p).is_file() for p in args.paths):
-        print(f"no post-mortem among the {len(args.paths)} file(s) named", file=sys.stderr)
-        return 0
-    if not sources:
-        return _nothing_found(args.paths, site)
-    if args.paths:
-        # References may point at any post-mortem of the site, not only the files named.
-        named = {s.abs_path for s in sources}
-        context = [s for s in _sources([], site) if s.abs_path not in named]
-        result = catalog.load(
-            sources + context, site.settings, cache=_cache(args, site), bodies=False
-        )
-        found = [p for r in result.records if r.source.abs_path in named for p in r.problems]
-    else:
+    if not args.paths:
+        sources = catalog.discover(site.postmortems_dir, repository=site.root)
+        if not sources:
+            return _nothing_found(args.paths, site)
         result = catalog.load(sources, site.settings, cache=_cache(args, site), bodies=False)
-        found = result.problems
-    found.sort()
+        return _report(result.problems, len(sources), args)
+    named = resolve(args.paths, args.config, args.only_postmortems)
+    for refusal in named.refused:
+        print(refusal, file=sys.stderr)
+    found: list[problems.Problem] = []
+    checked = 0
+    for group_site, sources in named.groups.values():
+        found.extend(_check_named(sources, group_site, args))
+        checked += len(sources)
+    if not checked and not named.refused and not args.only_postmortems:
+        return _nothing_found(args.paths, site)
+    code = _report(found, checked, args)
+    return 2 if named.refused and code == 0 else code
+
+
+def _check_named(
+    sources: list[catalog.Source], site: SiteConfig, args: argparse.Namespace
+) -> list[problems.Problem]:
+    """The problems of the files named, checked against the whole site: references may
+    point at any post-mortem of it, and ids must be unique across it."""
+    if not sources:
+        return []
+    named = {s.abs_path for s in sources}
+    context = [
+        s
+        for s in catalog.discover(site.postmortems_dir, repository=site.root)
+        if s.abs_path not in named
+    ]
+    result = catalog.load(sources + context, site.settings, cache=_cache(args, site), bodies=False)
+    return [p for r in result.records if r.source.abs_path in named for p in r.problems]
+
+
+def _report(found: list[problems.Problem], checked: int, args: argparse.Namespace) -> int:
+    found = sorted(found)
     if found:
         print(problems.render(found, args.format))
     elif args.format == "json":
         print("[]")
     errors, warnings = problems.count(found)
     print(
-        f"{len(sources)} post-mortem(s) checked: {errors} error(s), {warnings} warning(s)",
+        f"{checked} post-mortem(s) checked: {errors} error(s), {warnings} warning(s)",
         file=sys.stderr,
     )
     return 1 if errors or (args.strict and warnings) else 0
@@ -194,31 +240,51 @@ def _nothing_found(paths: list[str], site: SiteConfig) -> int:
         where = ", ".join(paths)
         hint = "post-mortems are .md files other than index.md, not starting with _ or ."
     else:
-        where = str(site.postmortems_dir)
+        where = display_path(site.postmortems_dir)
         hint = (
             f"the plugin's 'folder' option in {site.config_file} sets the folder below docs_dir"
             if site.config_file
-            else "no mkdocs.yml here: run from the site's folder"
+            else "no mkdocs.yml here or above: run from the site's folder, or name it with --config"
         )
     print(f"postmortems validate: no post-mortem found in {where}; {hint}", file=sys.stderr)
     return 2
 
 
-def _ask(value: str | None, prompt: str, default: str | None = None) -> str | None:
-    """A flag's value, or the answer to a prompt when run in a terminal."""
+def _ask(
+    value: str | None,
+    prompt: str,
+    default: str | None = None,
+    check: Callable[[str], str] | None = None,
+) -> str | None:
+    """A flag's value, or the answer to a prompt when run in a terminal, asked again
+    until ``check`` (which returns what is wrong, or "") finds nothing wrong."""
     if value is not None or not sys.stdin.isatty():
         return value if value is not None else default
-    answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip()
-    return answer or default
+    while True:
+        answer = input(f"{prompt}{f' [{default}]' if default else ''}: ").strip() or default
+        wrong = check(answer or "") if check is not None else ""
+        if not wrong:
+            return answer
+        print(f"  {wrong}", file=sys.stderr)
 
 
 def _new(args: argparse.Namespace, site: SiteConfig) -> int:
+    from . import new as new_postmortem  # each command imports only what it uses: a
+    # validate run in a pre-commit hook should not pay for the others
+
     settings = site.settings
-    title = _ask(args.title, "Title")
+    title = _ask(args.title, "Title", check=lambda t: "" if t else "a title is required")
     severity = _ask(
-        args.severity, f"Severity ({', '.join(settings.severities)})", settings.severities[-1]
+        args.severity,
+        f"Severity ({', '.join(settings.severities)})",
+        settings.severities[-1],
+        lambda answer: new_postmortem.severity_problem(answer, settings),
     )
-    started = _ask(args.started, "Started (ISO 8601; empty for now)")
+    started = _ask(
+        args.started,
+        "Started (ISO 8601; empty for now)",
+        check=lambda answer: new_postmortem.started_problem(answer, settings),
+    )
     services = _ask(args.services, "Services (comma-separated)", "")
     if title is None:
         print(
@@ -226,9 +292,6 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
             file=sys.stderr,
         )
         return 2
-    from . import new as new_postmortem  # each command imports only what it uses: a
-    # validate run in a pre-commit hook should not pay for the others
-
     existing = catalog.load(_sources([], site), settings, bodies=False)
     try:
         path = new_postmortem.create(
@@ -236,14 +299,14 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
             existing,
             settings,
             title,
-            severity,
+            severity or "",
             started,
             [s.strip() for s in (services or "").split(",") if s.strip()],
         )
     except ValueError as exc:
         print(f"postmortems new: {exc}", file=sys.stderr)
         return 2
-    print(path)
+    print(display_path(path))
     result = catalog.load(catalog.discover(path, repository=site.root), settings, bodies=False)
     for problem in result.problems:
         print(problem.text(), file=sys.stderr)

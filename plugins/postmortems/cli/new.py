@@ -62,6 +62,24 @@ def render(
     return f"---\n{front}\n---\n{body}"
 
 
+def severity_problem(severity: str, settings: Settings) -> str:
+    """What is wrong with a severity, or ""."""
+    if severity in settings.severities:
+        return ""
+    return f"'{severity}' is not one of {', '.join(settings.severities)}"
+
+
+def started_problem(text: str, settings: Settings) -> str:
+    """What is wrong with a start time as typed, or "" (empty is now)."""
+    if not text:
+        return ""
+    try:
+        parse_timestamp(text, settings.tz)
+    except ValueError as exc:
+        return f"'{text}' is not a time: {exc}"
+    return ""
+
+
 def create(
     folder: Path,
     catalog: Catalog,
@@ -75,8 +93,12 @@ def create(
     title = title.strip()
     if not title:
         raise ValueError("--title: a title is required")
-    if severity not in settings.severities:
-        raise ValueError(f"--severity: '{severity}' is not one of {', '.join(settings.severities)}")
+    for flag, wrong in (
+        ("severity", severity_problem(severity, settings)),
+        ("started", started_problem(started_text or "", settings)),
+    ):
+        if wrong:
+            raise ValueError(f"--{flag}: {wrong}")
     started = (
         parse_timestamp(started_text, settings.tz)
         if started_text

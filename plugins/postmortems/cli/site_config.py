@@ -42,10 +42,26 @@ class SiteConfig(NamedTuple):
         return self.docs_dir / self.settings.folder
 
 
-def load_site_config(config_file: str | Path = "mkdocs.yml") -> SiteConfig:
-    """The site's docs folder and plugin settings; defaults where mkdocs.yml is absent."""
-    path = Path(config_file)
-    if not path.exists():
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")  # the names MkDocs itself looks for
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest site configuration in ``start`` or a folder above it, as a path from
+    here, or None."""
+    here = Path.cwd()
+    start = start.absolute()
+    for folder in (start, *start.parents):
+        for name in CONFIG_NAMES:
+            candidate = folder / name
+            if candidate.is_file():
+                return candidate.relative_to(here) if here in candidate.parents else candidate
+    return None
+
+
+def load_site_config(config_file: str | Path | None = "mkdocs.yml") -> SiteConfig:
+    """The site's docs folder and plugin settings; defaults where there is no mkdocs.yml."""
+    path = Path(config_file) if config_file is not None else None
+    if path is None or not path.exists():
         settings = template.applied(Settings(), Path("docs") / Settings().folder)
         return SiteConfig(Path("docs"), settings, Path.cwd())
     try:
