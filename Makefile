@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: serve build test lint validate new browser clean schema fuzz bench
+.PHONY: serve build test lint validate new browser clean fuzz bench
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,9 +46,6 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache
-
-schema: $(STAMP)
-	$(BIN)/postmortems schema -o docs/schema/postmortem.schema.json
 
 # 10,000 examples per property: arbitrary YAML and Markdown through every stage.
 fuzz: $(STAMP)

@@ -70,12 +70,15 @@ def test_init_writes_a_site_in_the_teams_words_that_builds_strict(tmp_path):
     assert "severity: SEV3" in template and "status: Draft" in template and "P1" not in template
     schema = json.loads(run(root, "schema").stdout)
     assert schema["properties"]["severity"]["enum"] == ["SEV0", "SEV1", "SEV2", "SEV3"]
+    published = root / "site/schema/postmortem.schema.json"  # on every site, for editors
+    assert json.loads(published.read_text()) == schema
+    assert (root / ".gitignore").read_text().splitlines()[:2] == [".venv/", "site/"]
 
     # The team's first post-mortem: the next id of its series, from its template.
     new = run(root, "new", "--title", "Card payments declined", "--severity", "SEV1")
     assert new.returncode == 0, new.stderr
     written = root / new.stdout.strip()
-    assert "id: INC-2" in written.read_text()
+    assert "id: INC-1" in written.read_text()  # the example is INC-0
     # Published straight from the template: the template's text is what is wrong.
     written.write_text(written.read_text().replace("status: Draft", "status: Published"))
     result = run(root, "validate")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from importlib import resources
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -11,6 +12,7 @@ PREFIX = "assets/postmortems/"
 STYLESHEETS = ["postmortems.css"]
 SCRIPTS = ["table.js", "dashboard.js"]
 PLOTLY = "plotly.min.js"  # from the plotly package; loaded only by pages with charts
+SCHEMA = "schema/postmortem.schema.json"  # the front matter's JSON Schema, for editors
 
 
 def register(config: MkDocsConfig) -> None:
@@ -32,6 +34,14 @@ def add_files(files: Files, config: MkDocsConfig) -> None:
             files, File.generated(config, PREFIX + name, content=(package / name).read_bytes())
         )
     _replace(files, File.generated(config, PREFIX + PLOTLY, abs_src_path=_plotly_js()))
+
+
+def add_schema(files: Files, config: MkDocsConfig, schema: dict) -> None:
+    """Publish the front matter's JSON Schema, made from the site's settings; a site that
+    keeps its own file at that path keeps it."""
+    if files.get_file_from_path(SCHEMA) is None:
+        text = json.dumps(schema, indent=2) + "\n"
+        files.append(File.generated(config, SCHEMA, content=text))
 
 
 def _plotly_js() -> str:

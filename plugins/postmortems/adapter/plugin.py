@@ -28,7 +28,7 @@ from postmortems.catalog.records import Catalog, Source
 from postmortems.model.paths import is_hidden, is_postmortem
 from postmortems.model.settings import Settings, SettingsError, check_names
 from postmortems.read import template
-from postmortems.read.schema import check_fields
+from postmortems.read.schema import check_fields, json_schema
 from postmortems.render import sanitize
 
 from . import assets, mkdocs_private, navigation, prerender, rebuild, templating
@@ -151,6 +151,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if self.builds_again:  # a one-off build need not digest what it showed
             self.last_generated = (self.build.signature, self.build.generated)
         assets.add_files(files, config)
+        assets.add_schema(files, config, json_schema(self.settings))
         if self.dirty:
             self._plan_dirty_rebuild(files)
         return files

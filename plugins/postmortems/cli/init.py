@@ -9,7 +9,9 @@ deadlines and the schema agree with ``mkdocs.yml``, and the site builds with
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
@@ -63,7 +65,9 @@ def settings_for(
     return Settings.from_mapping(written), written
 
 
-def write_site(root: Path, settings: Settings, written: dict, site_name: str) -> list[Path]:
+def write_site(
+    root: Path, settings: Settings, written: dict, site_name: str, source: Requirement
+) -> list[Path]:
     """Write every file of the new site; refuses to overwrite any. Returns them."""
     folder = Path("docs") / settings.folder
     files = {
@@ -73,9 +77,10 @@ def write_site(root: Path, settings: Settings, written: dict, site_name: str) ->
         folder / "index.md": f"# Post-mortems\n\n{INDEX_MARKER}\n",
         folder / TEMPLATE: template.written_for(settings),
         folder / "2021-09-30-expired-root-certificate.md": example(settings),
-        Path("requirements.txt"): requirements(),
+        Path("requirements.txt"): requirements(source),
+        Path(".gitignore"): gitignore(),
         Path(".github/workflows/postmortems.yml"): workflow(),
-        Path(".pre-commit-config.yaml"): pre_commit(settings),
+        Path(".pre-commit-config.yaml"): pre_commit(settings, source),
         Path(".vscode/tasks.json"): vscode_tasks(),
         Path(".vscode/extensions.json"): vscode_extensions(),
         Path("README.md"): readme(settings, site_name),
@@ -138,12 +143,18 @@ plugins:
 """
 
 
+def example_id(settings: Settings, number: int = 0) -> str:
+    """An id of the team's series. The example is number 0, so the team's own first
+    post-mortem is number 1 whether the example is kept or deleted."""
+    return f"{settings.id_series or 'INC-'}{number}"
+
+
 def example(settings: Settings) -> str:
     """One finished post-mortem, valid under the settings as they stand."""
     status = (settings.reviewed_statuses or settings.statuses)[-1]
     severity = settings.severities[min(1, len(settings.severities) - 1)]
     done = (settings.action_item_done or settings.action_item_statuses)[0]
-    ident = f"{settings.id_series or 'INC-'}1"
+    ident = example_id(settings)
     parts = [
         f"""---
 id: {ident}
@@ -234,16 +245,76 @@ warns about wording that blames ("human error", "should have known").
 """
 
 
-def requirements() -> str:
-    return f"""# The site's tools. The plugin comes from PyPI, or from its repository:
-#   mkdocs-postmortems @ git+https://<the plugin's repository>@v{__version__}
-mkdocs-postmortems=={__version__}
+class Requirement(NamedTuple):
+    """How a fresh environment installs the plugin that is running: a pip requirement,
+    and a sentence saying where it comes from."""
+
+    line: str
+    origin: str
+    local: bool = False  # a path on this machine: CI elsewhere cannot reach it
+
+
+DISTRIBUTION = "mkdocs-postmortems"
+
+
+def plugin_requirement() -> Requirement:
+    """The running copy's source, as pip recorded it (PEP 610 ``direct_url.json``): a git
+    URL at its commit, a wheel or archive, a local folder; none means a package index."""
+    from importlib import metadata
+
+    try:
+        recorded = metadata.distribution(DISTRIBUTION).read_text("direct_url.json")
+    except metadata.PackageNotFoundError:  # run from a source tree that was not installed
+        folder = Path(__file__).resolve().parents[3]
+        if (folder / "pyproject.toml").is_file():
+            return Requirement(
+                f"{DISTRIBUTION} @ {folder.as_uri()}", "the source folder this copy runs from", True
+            )
+        recorded = None
+    if not recorded:
+        return Requirement(f"{DISTRIBUTION}=={__version__}", "a package index (PyPI or a mirror)")
+    direct = json.loads(recorded)
+    url = direct.get("url", "")
+    vcs = direct.get("vcs_info")
+    if vcs:
+        return Requirement(
+            f"{DISTRIBUTION} @ {vcs.get('vcs', 'git')}+{url}@{vcs['commit_id']}",
+            "its git repository, at the commit this copy came from",
+            url.startswith("file:"),
+        )
+    what = "archive" if "archive_info" in direct else "folder"
+    return Requirement(
+        f"{DISTRIBUTION} @ {url}", f"the {what} this copy came from", url.startswith("file:")
+    )
+
+
+def requirements(source: Requirement) -> str:
+    warning = (
+        "#   That is a path on this machine: CI and teammates cannot reach it. Publish the\n"
+        "#   plugin (a package index, a git URL) and write that here instead.\n"
+        if source.local
+        else ""
+    )
+    return f"""# The site's tools: the post-mortems plugin (which brings MkDocs and Material),
+# installed from {source.origin}.
+{warning}{source.line}
 """
 
 
+def gitignore() -> str:
+    return ".venv/\nsite/\n__pycache__/\n.cache/\n"
+
+
+# Material for MkDocs prints a notice about MkDocs 2.0 on every command; this silences it.
+QUIET = {"NO_MKDOCS_2_WARNING": "1"}
+
+
 def workflow() -> str:
-    return """name: post-mortems
+    return f"""name: post-mortems
 on: [push, pull_request]
+env:
+  # Silences Material for MkDocs' notice about MkDocs 2.0, printed on every command.
+  NO_MKDOCS_2_WARNING: "{QUIET["NO_MKDOCS_2_WARNING"]}"
 jobs:
   check:
     runs-on: ubuntu-latest
@@ -255,21 +326,26 @@ jobs:
         with:
           python-version: "3.12"
       - run: pip install -r requirements.txt
-      - run: postmortems validate --format github
+      # Warnings fail, as errors do, here, in the pre-commit hook and in the build.
+      - run: postmortems validate --strict --format github
       - run: mkdocs build --strict
 """
 
 
-def pre_commit(settings: Settings) -> str:
-    return f"""# pip install pre-commit && pre-commit install: checks post-mortems on each commit
+def pre_commit(settings: Settings, source: Requirement) -> str:
+    return f"""# pip install pre-commit && pre-commit install: checks post-mortems on each commit.
+# pre-commit installs the plugin into an environment of its own, from the same source
+# as requirements.txt: no virtual environment needs to be active.
 repos:
   - repo: local
     hooks:
       - id: postmortems-validate
         name: validate post-mortems
-        entry: postmortems validate
-        language: system
-        files: ^docs/{settings.folder}/.*\\.md$
+        entry: postmortems validate --strict --only-postmortems
+        language: python
+        additional_dependencies: [{json.dumps(source.line)}]
+        files: ^docs/{re.escape(settings.folder)}/.*\\.md$
+        require_serial: true
 """
 
 
@@ -336,7 +412,8 @@ Incident post-mortems as code: one Markdown file per incident in
 `docs/{settings.folder}/`, checked by `postmortems validate` and published with MkDocs.
 
 ```sh
-python -m venv .venv && .venv/bin/pip install -r requirements.txt
+python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
+export NO_MKDOCS_2_WARNING=1          # silences Material's notice about MkDocs 2.0
 .venv/bin/postmortems new --title "What happened" --severity {settings.severities[-1]}
 .venv/bin/postmortems validate        # file:line: error|warning: field: message
 .venv/bin/mkdocs serve                # preview at http://127.0.0.1:8000/
@@ -344,9 +421,16 @@ python -m venv .venv && .venv/bin/pip install -r requirements.txt
 
 Severities: {", ".join(settings.severities)} (worst first). Statuses:
 {" → ".join(settings.statuses)}. The site's `guide` page says what each status requires
-and when the review meeting is due; `mkdocs.yml` holds every option, commented.
+and when the review meeting is due; `mkdocs.yml` holds every option, commented. The
+example post-mortem is {example_id(settings)}, so your first is number 1.
 
-- CI (`.github/workflows/postmortems.yml`) validates and builds with `--strict`.
-- `pre-commit install` checks post-mortems on each commit (`.pre-commit-config.yaml`).
+Warnings fail like errors, everywhere: CI (`.github/workflows/postmortems.yml`) runs
+`postmortems validate --strict` and `mkdocs build --strict`, and the pre-commit hook
+(`.pre-commit-config.yaml`) passes `--strict` too. To let warnings pass, remove
+`--strict` from all three places; `postmortems validate` alone reports them without
+failing.
+
+- `pip install pre-commit && pre-commit install` checks post-mortems on each commit; the
+  hook installs the plugin on its own, from the same source as `requirements.txt`.
 - VS Code: the task "Validate this post-mortem" puts each problem on its line.
 """

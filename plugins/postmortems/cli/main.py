@@ -328,10 +328,13 @@ def _export(args: argparse.Namespace, site: SiteConfig) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
+    import shlex
+
     from . import init
 
     names = lambda text: [n.strip() for n in text.split(",") if n.strip()] if text else None  # noqa: E731
     root = Path(args.dir)
+    source = init.plugin_requirement()
     try:
         settings, written = init.settings_for(
             names(args.severities),
@@ -340,14 +343,24 @@ def _init(args: argparse.Namespace) -> int:
             args.id_prefix.rstrip("-"),
             args.folder,
         )
-        files = init.write_site(root, settings, written, args.site_name)
+        files = init.write_site(root, settings, written, args.site_name, source)
     except (SettingsError, init.InitError) as exc:
         print(f"postmortems init: {exc}", file=sys.stderr)
         return 2
     for path in files:
-        print(path)
+        print(display_path(path))
+    here = Path(os.path.abspath(root)) == Path.cwd()
+    steps = [] if here else [f"cd {shlex.quote(display_path(root))}"]
+    steps += [
+        "python3 -m venv .venv",
+        ".venv/bin/pip install -r requirements.txt",
+        ".venv/bin/mkdocs serve",
+    ]
     print(
-        f"\nNext: cd {root} && pip install -r requirements.txt && mkdocs serve",
+        f"\nThe plugin is installed from {source.origin}: {source.line}"
+        + (" (a path on this machine: CI cannot reach it)" if source.local else "")
+        + f"\nThe example post-mortem is {init.example_id(settings)}: the team's first is "
+        f"{init.example_id(settings, 1)}." + f"\nNext: {' && '.join(steps)}",
         file=sys.stderr,
     )
     return 0
