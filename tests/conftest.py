@@ -265,3 +265,57 @@ def example_site(root: Path, broken: dict[str, str] | None = None) -> Path:
     for name, text in (broken or {}).items():
         (root / "docs" / "postmortems" / name).write_text(text, encoding="utf-8")
     return root
+
+
+def run_clean(args: list[str], cwd: Path, path: list[Path] | None = None, **env: str):
+    """A command as a user's shell runs it: no virtual environment active, ``path`` (and
+    the system's folders) on PATH, none of this test run's own settings."""
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("VIRTUAL_ENV", "PYTHONPATH", "NO_MKDOCS_2_WARNING", "PATH")
+        and not k.startswith(("PYTEST", "POSTMORTEMS_"))
+    }
+    folders = [str(p) for p in path or []] + ["/usr/local/bin", "/usr/bin", "/bin"]
+    return subprocess.run(
+        args,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**base, "PATH": os.pathsep.join(folders), **env},
+    )
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Path:
+    """The package as it is published: one wheel, built once a test run."""
+    out = tmp_path_factory.mktemp("wheel")
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), str(REPO)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert built.returncode == 0, built.stderr
+    said = built.stdout + built.stderr
+    for notice in ("would be ignored", "SetuptoolsDeprecationWarning", "SetuptoolsWarning"):
+        assert notice not in said, said
+    (found,) = out.glob("mkdocs_postmortems-*.whl")
+    return found
+
+
+@pytest.fixture(scope="session")
+def wheel_venv(wheel, tmp_path_factory) -> Path:
+    """A clean virtual environment holding the wheel and what it declares, nothing else:
+    the bin folder."""
+    import venv
+
+    env_dir = tmp_path_factory.mktemp("wheel-venv")
+    venv.create(env_dir, with_pip=True)
+    installed = run_clean(
+        [str(env_dir / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], env_dir
+    )
+    assert installed.returncode == 0, installed.stderr
+    return env_dir / "bin"

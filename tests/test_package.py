@@ -8,7 +8,6 @@ import os
 import shutil
 import subprocess
 import sys
-import venv
 from pathlib import Path
 
 import pytest
@@ -47,29 +46,8 @@ def _team_site(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("wheel")
-    built = _run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-v", "-w", str(out), str(REPO)],
-        REPO,
-    )
-    assert built.returncode == 0, built.stderr
-    said = built.stdout + built.stderr
-    for notice in ("would be ignored", "SetuptoolsDeprecationWarning", "SetuptoolsWarning"):
-        assert notice not in said, said
-    (found,) = out.glob("mkdocs_postmortems-*.whl")
-    return found
-
-
-def test_the_wheel_alone_builds_a_site_outside_the_repository(wheel, tmp_path):
-    env_dir = tmp_path / "venv"
-    venv.create(env_dir, with_pip=True)
-    bin_dir = env_dir / "bin"
-    installed = _run(
-        [str(bin_dir / "python"), "-m", "pip", "install", "--quiet", str(wheel)], tmp_path
-    )
-    assert installed.returncode == 0, installed.stderr
+def test_the_wheel_alone_builds_a_site_outside_the_repository(wheel_venv, tmp_path):
+    bin_dir = wheel_venv
     every_module = (
         "import importlib, pkgutil, postmortems\n"
         "for m in pkgutil.walk_packages(postmortems.__path__, 'postmortems.'):\n"
