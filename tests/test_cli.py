@@ -372,3 +372,43 @@ def test_a_site_page_or_template_named_is_refused_with_the_reason(site):
         else:
             assert result.returncode == 2, result.stderr
             assert f"{name}: not checked: {why}" in result.stderr
+
+
+def test_help_speaks_the_sites_own_words(tmp_path):
+    from conftest import Site
+
+    site = Site(tmp_path / "s", options="folder: incidents\nseverities: [SEV0, SEV1, SEV2]\n")
+    new_help = site.validate("new", "--help").stdout
+    assert "one of SEV0, SEV1, SEV2" in " ".join(new_help.split())
+    validate_help = " ".join(site.validate("validate", "--help").stdout.split())
+    assert "(default: docs/incidents)" in validate_help
+
+
+def test_interactive_new_asks_again_after_a_wrong_answer(site):
+    """In a terminal, a severity or start time that is wrong is said at once and asked
+    again; the post-mortem is written with the answers that were right."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    site.add("a.md", good(id="HOT-1"))
+    leader, follower = pty.openpty()
+    answers = "Card payments declined\nP9\nP2\nyesterday\n2025-03-04T10:00:00Z\ncheckout\n"
+    os.write(leader, answers.encode())
+    result = subprocess.run(
+        [sys.executable, "-m", "postmortems.cli", "new"],
+        cwd=site.root,
+        stdin=follower,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    os.close(follower)
+    os.close(leader)
+    assert result.returncode == 0, result.stderr
+    assert "'P9' is not one of P1, P2, P3, P4" in result.stderr
+    assert "'yesterday' is not a time" in result.stderr
+    written = (site.root / result.stdout.strip().splitlines()[-1].split(": ")[-1]).read_text()
+    assert "severity: P2" in written and "started: 2025-03-04T10:00:00+00:00" in written
+    assert "id: HOT-2" in written
