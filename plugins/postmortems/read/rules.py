@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from postmortems.model import requirements
 from postmortems.model.figures import shown_time
 from postmortems.model.problems import ProblemSink
 from postmortems.model.settings import Settings
@@ -115,15 +116,16 @@ def _check_reviewed(
     front_text: str | None,
 ) -> None:
     status = meta.get("status")
-    if status not in settings.reviewed_statuses:
-        return
     line = writing.where_required(front, "resolved", front.key_lines.get("status", 1))
-    if meta.get("resolved") is None and line is not None:
+    required = requirements.requires(status, "resolved", settings)
+    if required and meta.get("resolved") is None and line is not None:
         sink.error(
             line,
             "resolved",
             f"required once status is {status}; add when the incident was resolved",
         )
+    if not requirements.requires(status, requirements.NO_TEMPLATE, settings):
+        return
     may_hold = front_text is None or placeholders.may_hold(front_text, escapes=True)
     for line, name, found in _front_placeholders(front, "") if may_hold else ():
         sink.error(

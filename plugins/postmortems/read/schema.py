@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 
 import yaml
 
-from postmortems.model import zones
+from postmortems.model import requirements, zones
 from postmortems.model.problems import ProblemSink, closest, did_you_mean
 from postmortems.model.settings import Field, Settings, SettingsError
 
@@ -568,13 +568,11 @@ IMPACT = Record(
 
 FRONT_MATTER = Record(
     {
-        "id": FieldSpec(IdRef(), "Unique incident id, e.g. HOT-13432.", required=True),
-        "title": FieldSpec(Text(), "What happened, in one line.", required=True),
-        "severity": FieldSpec(Choice(_severities), "Severity, worst first.", required=True),
-        "status": FieldSpec(
-            Choice(lambda s: s.statuses), "Where the post-mortem stands.", required=True
-        ),
-        "started": FieldSpec(Timestamp(), "When impact began (ISO 8601).", required=True),
+        "id": FieldSpec(IdRef(), "Unique incident id, e.g. HOT-13432."),
+        "title": FieldSpec(Text(), "What happened, in one line."),
+        "severity": FieldSpec(Choice(_severities), "Severity, worst first."),
+        "status": FieldSpec(Choice(lambda s: s.statuses), "Where the post-mortem stands."),
+        "started": FieldSpec(Timestamp(), "When impact began (ISO 8601)."),
         "detected": FieldSpec(Timestamp(), "When the team knew: alert, page or report."),
         "mitigated": FieldSpec(Timestamp(), "When impact was stopped or worked around."),
         "resolved": FieldSpec(Timestamp(), "When the incident was fully resolved."),
@@ -598,6 +596,11 @@ FRONT_MATTER = Record(
     forbidden={
         "render_macros": "post-mortems are never rendered as templates; remove this key",
     },
+)
+
+# The keys every status requires are required in the front matter's definition too.
+FRONT_MATTER.fields.update(
+    {key: FRONT_MATTER.fields[key]._replace(required=True) for key in requirements.ALWAYS}
 )
 
 
@@ -670,9 +673,19 @@ def json_schema(settings: Settings | None = None) -> dict[str, Any]:
     """The JSON Schema of the front matter, for editors (see ``postmortems schema``)."""
     settings = settings or Settings()
     schema = front_matter(settings).schema(settings)
+    conditions = [
+        {
+            "if": {"properties": {"status": {"const": status}}, "required": ["status"]},
+            "then": {"required": keys},
+        }
+        for status, needs, _ in requirements.table(settings)
+        if (keys := [n.name for n in needs if n.kind in ("key", "field", "action_item")])
+        != list(requirements.ALWAYS)
+    ]
     return {
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": "Post-mortem front matter",
         "description": "Generated from the validator's own definition; see the post-mortem format.",
         **schema,
+        **({"allOf": conditions} if conditions else {}),
     }

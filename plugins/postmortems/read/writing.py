@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
+from postmortems.model import requirements
 from postmortems.model.figures import shown_time
 from postmortems.model.problems import ProblemSink, closest
 from postmortems.model.settings import Settings
@@ -63,11 +64,7 @@ _CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
 def required_sections(status: str, settings: Settings) -> tuple[str, ...]:
-    if status in settings.reviewed_statuses:
-        return settings.sections_in_review + settings.sections_reviewed
-    if status in settings.statuses[1:]:
-        return settings.sections_in_review
-    return ()
+    return requirements.sections(status, settings)
 
 
 def _missing_fields(
@@ -78,13 +75,12 @@ def _missing_fields(
     status_line: int,
 ) -> list[tuple[int, str, str]]:
     """The team's own fields (``fields`` in mkdocs.yml) that ``status`` requires."""
-    position = settings.statuses.index(status) if status in settings.statuses else -1
+    fields = {field.name: field for field in settings.fields}
     out = []
-    for field in settings.fields:
-        if field.required_from is None or meta.get(field.name) not in (None, [], ""):
+    for need in requirements.needs(status, settings):
+        if need.kind != "field" or meta.get(need.name) not in (None, [], ""):
             continue
-        if position < settings.statuses.index(field.required_from):
-            continue
+        field = fields[need.name]
         line = where_required(front, field.name, status_line)
         if line is not None:
             out.append(
@@ -157,7 +153,7 @@ def missing(
                     "section 'Timeline' has no table rows; add a '| Time | Event |' table",
                 )
             )
-    if status in settings.reviewed_statuses:
+    if requirements.requires(status, requirements.ACTION_ITEM, settings):
         items = meta.get("action_items") or []
         if not any(i.get("owner") and i.get("due") for i in items):
             out.append(
@@ -169,7 +165,7 @@ def missing(
                 )
             )
     out.extend(_missing_fields(meta, status, settings, front, status_line))
-    if status in settings.reviewed_statuses:
+    if requirements.requires(status, "review_meeting", settings):
         line = where_required(front, "review_meeting", status_line)
         if not meta.get("review_meeting") and line is not None:
             out.append(
@@ -233,7 +229,7 @@ def check(
     if status is not None:
         for line, field, message in missing(meta, found, status, settings, front):
             sink.error(line, field, message)
-    if status in settings.reviewed_statuses:
+    if requirements.requires(status, requirements.NO_TEMPLATE, settings):
         _check_leftovers(body, body_line, found, status, settings, sink)
     if "timeline" in found and template.written(found["timeline"], settings):
         skip = status == settings.statuses[0] or status in settings.reviewed_statuses

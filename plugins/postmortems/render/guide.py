@@ -7,39 +7,38 @@ statuses with what the validator requires at each, and the review deadlines.
 
 from __future__ import annotations
 
+from postmortems.model import requirements
 from postmortems.model.settings import Settings
-from postmortems.read.writing import required_sections
 
 WORKFLOW_MARKER = "<!-- postmortems:workflow -->"
-REQUIRED_KEYS = "`id`, `title`, `severity`, `status`, `started`"
 
 
 def workflow(settings: Settings) -> str:
-    """The status table and the deadlines, as Markdown."""
+    """The status table (from the requirements table the validator uses) and the
+    deadlines, as Markdown."""
     rows = ["| status | the validator requires |", "| --- | --- |"]
-    before: tuple[str, ...] = ()
-    reviewed_before = False
-    for index, status in enumerate(settings.statuses):
-        needs = []
+    for index, (status, _, new) in enumerate(requirements.table(settings)):
+        needs = _said(new)
         if index == 0:
-            needs.append(f"{REQUIRED_KEYS}; placeholders and empty sections are fine")
-        sections = required_sections(status, settings)
-        new = [s.capitalize() for s in sections if s not in before]
-        if new:
-            needs.append(f"the sections {', '.join(new)} written")
-        if status in settings.reviewed_statuses and not reviewed_before:
-            needs.append(
-                "`resolved`, `review_meeting`, an action item with an owner and a due date, "
-                "and nothing left of the template"
-            )
-            reviewed_before = True
-        if not needs:
-            shown = f"as {settings.statuses[index - 1]}"
+            needs[-1] += "; placeholders and empty sections are fine"
+            shown = "; ".join(needs)
+        elif needs:
+            shown = "also " + "; ".join(needs)
         else:
-            shown = ("" if index == 0 else "also ") + "; ".join(needs)
+            shown = f"as {settings.statuses[index - 1]}"
         rows.append(f"| {status} | {shown} |")
-        before = sections
     return "\n".join(rows) + "\n\n" + deadlines(settings)
+
+
+def _said(new: tuple[requirements.Need, ...]) -> list[str]:
+    """What a status adds, in words: keys together, sections together, then the rest."""
+    keys = [n.shown for n in new if n.kind == "key"]
+    sections = [n.shown for n in new if n.kind == "section"]
+    said = [", ".join(keys)] if keys else []
+    if sections:
+        said.append(f"the section{'s' if len(sections) > 1 else ''} {', '.join(sections)} written")
+    said += [n.shown for n in new if n.kind not in ("key", "section")]
+    return said
 
 
 def deadlines(settings: Settings) -> str:
