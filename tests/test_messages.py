@@ -1,5 +1,5 @@
 """Every kind of message, from a real write-up (Fastly's edge outage of 8 June 2021) with
-one thing wrong at a time. The README's table of problems is checked against what
+one thing wrong at a time. The site's table of messages is checked against what
 `validate` prints for each, so the table shows real messages and stays true."""
 
 from __future__ import annotations
@@ -284,9 +284,9 @@ def messages(tmp_path: Path, files: dict[str, str], options: dict | None = None)
     return [_NOW.sub("now is …", p.text()) for p in catalog.load(sources, settings).problems]
 
 
-def readme_table() -> dict[str, list[str]]:
-    """The README's table of problems: what is wrong -> the lines shown for it."""
-    text = (REPO / "README.md").read_text(encoding="utf-8")
+def messages_table() -> dict[str, list[str]]:
+    """The site's table of messages: what is wrong -> the lines shown for it."""
+    text = (REPO / "docs/reference/messages.md").read_text(encoding="utf-8")
     table = text[text.index(_START) + len(_START) : text.index(_END)]
     rows: dict[str, list[str]] = {}
     for line in table.strip().splitlines()[2:]:
@@ -307,11 +307,11 @@ def test_the_base_write_up_is_clean(tmp_path):
     [(c[0], c[1], c[2] if len(c) > 2 else None) for c in CASES],
     ids=[c[0] for c in CASES],
 )
-def test_the_readme_shows_what_validate_prints(tmp_path, what, files, options):
-    shown = readme_table()
-    assert what in shown, f"the README's table of problems has no row '{what}'"
+def test_the_messages_page_shows_what_validate_prints(tmp_path, what, files, options):
+    shown = messages_table()
+    assert what in shown, f"docs/reference/messages.md has no row '{what}'"
     assert messages(tmp_path, files, options) == shown[what]
 
 
-def test_the_readme_table_has_no_row_without_a_case():
-    assert list(readme_table()) == [c[0] for c in CASES]
+def test_the_messages_page_has_no_row_without_a_case():
+    assert list(messages_table()) == [c[0] for c in CASES]

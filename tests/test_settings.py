@@ -1,5 +1,5 @@
 """The plugin's options: one table, the same checks in `mkdocs build` and `postmortems
-validate`, and the README's list of options is the table's."""
+validate`, and the configuration page's list of options is the table's."""
 
 from __future__ import annotations
 
@@ -13,26 +13,25 @@ from postmortems.model.options import OPTIONS
 from postmortems.model.settings import Deadline, Settings, SettingsError
 
 
-def _readme_options() -> str:
-    """The YAML block of the README's Configuration section, options only."""
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
-    block = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+def _documented_options() -> str:
+    """The first YAML block of the configuration page, options only."""
+    page = (REPO / "docs/reference/configuration.md").read_text(encoding="utf-8")
+    block = re.search(r"```yaml\n(.*?)```", page, re.S).group(1)
     return block
 
 
-def test_the_readme_lists_every_option_and_no_other():
-    options = yaml.safe_load(_readme_options())["plugins"][0]["postmortems"]
+def test_the_configuration_page_lists_every_option_and_no_other():
+    options = yaml.safe_load(_documented_options())["plugins"][0]["postmortems"]
     assert list(options) == [option.name for option in OPTIONS]
 
 
-def test_the_readme_defaults_are_the_defaults():
-    options = yaml.safe_load(_readme_options())["plugins"][0]["postmortems"]
+def test_the_documented_defaults_are_the_defaults():
+    options = yaml.safe_load(_documented_options())["plugins"][0]["postmortems"]
     assert Settings.from_mapping(options) == Settings()
 
 
-def test_both_commands_accept_the_readme_options_as_written(tmp_path):
-    block = _readme_options().split("  - postmortems:\n", 1)[1]
+def test_both_commands_accept_the_documented_options_as_written(tmp_path):
+    block = _documented_options().split("  - postmortems:\n", 1)[1]
     options = "\n".join(line[6:] for line in block.splitlines())  # as Site indents them
     site = Site(tmp_path / "s", options=options + "\n")
     site.add("2025-03-04-a.md", good(id="HOT-1"))

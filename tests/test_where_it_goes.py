@@ -109,7 +109,7 @@ def test_offline_bundle_opened_from_a_file_share(tmp_path, browser):
     browser.outside_requests.clear()
     _check_site(browser, site.as_uri() + "/", site, offline=True)
     # Material's offline plugin itself asks unpkg for its search shim unless the site lists
-    # a copy under extra.polyfills (see the README); nothing of ours leaves the machine.
+    # a copy under extra.polyfills (see reference/adopting); nothing of ours leaves the machine.
     assert set(browser.outside_requests) <= {MATERIAL_SHIM}
     failed = "Failed to load resource: net::ERR_FAILED"
     assert [e for e in browser.console_errors if e != failed] == []

@@ -319,11 +319,7 @@ class SiteBuild:
     def expand_markers(self, markdown: str) -> str:
         """A hand-written page's markers replaced by what they stand for (see
         :mod:`~postmortems.render.guide`)."""
-        if guide.WORKFLOW_MARKER in markdown:
-            markdown = markdown.replace(
-                guide.WORKFLOW_MARKER, guide.workflow(self.catalog.settings)
-            )
-        return markdown
+        return guide.expand(markdown, self.catalog.settings)
 
     def link_ids(
         self, markdown: str, page_url: str, own: PostMortem | None, stash: Stash | None = None

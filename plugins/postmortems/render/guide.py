@@ -1,16 +1,20 @@
 """Parts of a writing guide made from the site's settings, so a guide never names a
-severity, a status or a deadline the site does not have.
+severity, a status, a key or a deadline the site does not have.
 
-A page holding ``<!-- postmortems:workflow -->`` gets, in its place, the table of
-statuses with what the validator requires at each, and the review deadlines.
+A hand-written page holding one of :data:`MARKERS` gets, in its place: the table of
+statuses with what the validator requires at each and the review deadlines
+(``<!-- postmortems:workflow -->``), or the table of front-matter keys with what each
+holds and from which status it is required (``<!-- postmortems:fields -->``).
 """
 
 from __future__ import annotations
 
 from postmortems.model import requirements
 from postmortems.model.settings import Settings
+from postmortems.read.schema import FieldSpec, ListOf, Record, front_matter
 
 WORKFLOW_MARKER = "<!-- postmortems:workflow -->"
+FIELDS_MARKER = "<!-- postmortems:fields -->"
 
 
 def workflow(settings: Settings) -> str:
@@ -60,3 +64,54 @@ def deadlines(settings: Settings) -> str:
 
 def _and(items: list[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fields(settings: Settings) -> str:
+    """Every front-matter key of the site (ours and its own fields), what it holds and
+    from which status it is required: from the validator's own definitions."""
+    required = {}
+    for status, _, new in requirements.table(settings):
+        for need in new:
+            if need.kind in ("key", "field", "action_item"):
+                required.setdefault(
+                    need.name, "always" if status == settings.statuses[0] else f"from {status}"
+                )
+    rows = ["| key | what it holds | required |", "| --- | --- | --- |"]
+    for key, spec in front_matter(settings).fields.items():
+        rows.append(f"| `{key}` | {_holds(spec, settings)} | {required.get(key, '')} |")
+        inner = spec.kind.item if isinstance(spec.kind, ListOf) else spec.kind
+        if isinstance(inner, Record):
+            mark = "[]" if isinstance(spec.kind, ListOf) else ""
+            for sub, sub_spec in inner.fields.items():
+                need = "in each item" if sub_spec.required else ""
+                rows.append(f"| `{key}{mark}.{sub}` | {_holds(sub_spec, settings)} | {need} |")
+    return "\n".join(rows) + "\n"
+
+
+def _holds(spec: FieldSpec, settings: Settings) -> str:
+    """What a key holds, in words, with the values a choice allows."""
+    text = spec.doc.replace("|", "\\|")
+    values = _enum(spec.kind.schema(settings))
+    if values:
+        text += " One of " + ", ".join(f"`{v}`" for v in values) + "."
+    return text
+
+
+def _enum(schema: dict) -> list:
+    if "enum" in schema:
+        return list(schema["enum"])
+    for option in schema.get("anyOf", []):
+        if "enum" in option:
+            return list(option["enum"])
+    return []
+
+
+MARKERS = {WORKFLOW_MARKER: workflow, FIELDS_MARKER: fields}
+
+
+def expand(markdown: str, settings: Settings) -> str:
+    """A hand-written page with each marker replaced by what it stands for."""
+    for marker, make in MARKERS.items():
+        if marker in markdown:
+            markdown = markdown.replace(marker, make(settings))
+    return markdown
