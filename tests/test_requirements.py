@@ -62,7 +62,7 @@ def test_a_site_that_changes_the_requirements_changes_all_four(tmp_path):
     )
     assert "<td>Reviewed</td>\n<td>as In Review</td>" in page
     assert (
-        "<td>Closed</td>\n<td>also <code>resolved</code>, <code>review_meeting</code>; the section Root cause written"
+        "<td>Closed</td>\n<td>also the section Root cause written; <code>resolved</code>, <code>review_meeting</code>"
         in page
     )
     # 3. The JSON Schema, as published.

@@ -35,12 +35,14 @@ def workflow(settings: Settings) -> str:
 
 
 def _said(new: tuple[requirements.Need, ...]) -> list[str]:
-    """What a status adds, in words: keys together, sections together, then the rest."""
+    """What a status adds, in words: sections together, keys together, then the rest."""
     keys = [n.shown for n in new if n.kind == "key"]
     sections = [n.shown for n in new if n.kind == "section"]
-    said = [", ".join(keys)] if keys else []
+    said = []
     if sections:
         said.append(f"the section{'s' if len(sections) > 1 else ''} {', '.join(sections)} written")
+    if keys:
+        said.append(", ".join(keys))
     said += [n.shown for n in new if n.kind not in ("key", "section")]
     return said
 
