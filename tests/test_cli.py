@@ -319,6 +319,7 @@ def test_a_file_named_gets_the_same_verdict_from_any_folder(tmp_path):
         (folder, "2017-01-31-db.md"),
         (elsewhere, "../payments/docs/incidents/2017-01-31-db.md"),
         (tmp_path, "payments/docs/incidents/2017-01-31-db.md"),
+        (elsewhere, str(folder / "2017-01-31-db.md")),  # shown as typed
     ):
         result = _validate_in(cwd, name)
         assert result.returncode == 1, (cwd, result.stderr)
@@ -408,7 +409,7 @@ def test_interactive_new_asks_again_after_a_wrong_answer(site):
     os.close(leader)
     assert result.returncode == 0, result.stderr
     assert "'P9' is not one of P1, P2, P3, P4" in result.stderr
-    assert "'yesterday' is not a time" in result.stderr
+    assert "'yesterday' is not an ISO 8601 date and time" in result.stderr
     written = (site.root / result.stdout.strip().splitlines()[-1].split(": ")[-1]).read_text()
     assert "severity: P2" in written and "started: 2025-03-04T10:00:00+00:00" in written
     assert "id: HOT-2" in written

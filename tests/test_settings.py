@@ -121,3 +121,13 @@ def test_enabled_false_builds_the_site_without_the_plugin(tmp_path):
     built = site.build("--strict")
     assert built.returncode == 0, built.stderr
     assert not (site.root / "site" / "postmortems.json").exists()
+
+
+def test_messages_and_the_schema_give_an_example_id_of_the_sites_series():
+    from postmortems.read.schema import json_schema
+
+    assert Settings.from_mapping({"id_series": "PAY-"}).example_id == "PAY-1"
+    assert Settings().example_id == "HOT-13432"
+    assert Settings.from_mapping({"id_pattern": r"^INC-\d{4}$"}).example_id == ""  # none fits
+    schema = json_schema(Settings.from_mapping({"id_series": "PAY-"}))
+    assert schema["properties"]["id"]["examples"] == ["PAY-1"]

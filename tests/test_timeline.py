@@ -253,6 +253,8 @@ def test_every_unreadable_row_is_named_in_one_message(tmp_path):
         ("14:02–14:30 UTC", None, time(14, 2), 0),
         ("2:02 PM to 2:30 PM EST", None, time(14, 2), -5 * 60),
         ("Jun 15 – Jun 17", date(2026, 6, 15), None, None),
+        ("3am", None, time(3, 0), None),
+        ("Jun 15 3 PM PDT", date(2026, 6, 15), time(15, 0), -7 * 60),
     ],
 )
 def test_the_forms_public_write_ups_use(cell, day, clock, offset):

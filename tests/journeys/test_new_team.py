@@ -140,6 +140,7 @@ def team(wheel_venv, tmp_path_factory) -> dict:
     assert made.returncode == 0, made.stderr
     root = home / "payments"
     assert "Next: cd payments && python3 -m venv .venv" in made.stderr
+    assert "NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs serve" in made.stderr
     assert "The example post-mortem is PAY-0: the team's first is PAY-1." in made.stderr
     for args in (["init", "-q", "-b", "main"], ["add", "."], ["commit", "-q", "-m", "init"]):
         assert run_clean(["git", *args], root, **GIT_ID).returncode == 0

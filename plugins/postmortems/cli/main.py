@@ -80,7 +80,10 @@ def _parser(site: SiteConfig | None) -> argparse.ArgumentParser:
     """The command's parser; its help names the site's own severities and folder."""
     settings = site.settings if site is not None else Settings()
     folder = display_path(site.postmortems_dir) if site is not None else "docs/postmortems"
-    parser = _Parser(prog="postmortems", description=__doc__)
+    parser = _Parser(
+        prog="postmortems",
+        description="Check, start and export incident post-mortems, with no site build.",
+    )
     parser.add_argument(
         "--config",
         "-f",
@@ -227,6 +230,7 @@ def _report(found: list[problems.Problem], checked: int, args: argparse.Namespac
     elif args.format == "json":
         print("[]")
     errors, warnings = problems.count(found)
+    sys.stdout.flush()  # the summary comes last where both streams share one pipe
     print(
         f"{checked} post-mortem(s) checked: {errors} error(s), {warnings} warning(s)",
         file=sys.stderr,
@@ -244,7 +248,8 @@ def _nothing_found(paths: list[str], site: SiteConfig) -> int:
         hint = (
             f"the plugin's 'folder' option in {site.config_file} sets the folder below docs_dir"
             if site.config_file
-            else "no mkdocs.yml here or above: run from the site's folder, or name it with --config"
+            else "there is no mkdocs.yml here or in a folder above, so that is the default "
+            "folder: run it inside the site, or name the files or --config"
         )
     print(f"postmortems validate: no post-mortem found in {where}; {hint}", file=sys.stderr)
     return 2
@@ -354,7 +359,7 @@ def _init(args: argparse.Namespace) -> int:
     steps += [
         "python3 -m venv .venv",
         ".venv/bin/pip install -r requirements.txt",
-        ".venv/bin/mkdocs serve",
+        "NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs serve",
     ]
     print(
         f"\nThe plugin is installed from {source.origin}: {source.line}"

@@ -86,7 +86,8 @@ def _files(
 
 
 def _source(path: Path, name: str, site: SiteConfig, root: Path | None = None) -> Source:
-    return Source(os.path.abspath(path), display_path(path), name, str(root or site.root))
+    shown = str(path) if path.is_absolute() else display_path(path)  # as it was typed
+    return Source(os.path.abspath(path), shown, name, str(root or site.root))
 
 
 def _inside(outer: Path, inner: Path) -> bool:

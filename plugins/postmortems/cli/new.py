@@ -76,7 +76,7 @@ def started_problem(text: str, settings: Settings) -> str:
     try:
         parse_timestamp(text, settings.tz)
     except ValueError as exc:
-        return f"'{text}' is not a time: {exc}"
+        return str(exc)
     return ""
 
 

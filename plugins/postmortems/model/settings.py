@@ -111,6 +111,15 @@ class Settings(_Options):
         """Today's date in the site's time zone (deadlines, overdue items, months)."""
         return datetime.now(timezone.utc).astimezone(self.tz).date()
 
+    @property
+    def example_id(self) -> str:
+        """An id as this site writes them, for messages and the schema: number 1 of its
+        series, else HOT-13432, where that fits the id pattern; else none."""
+        for ident in (f"{self.id_series}1" if self.id_series else "", "HOT-13432"):
+            if ident and self.id_regex.fullmatch(ident):
+                return ident
+        return ""
+
     def in_tracker(self, ident: str) -> bool:
         """Whether an id that names no post-mortem may be linked to the external tracker."""
         if not self.tracker_url:

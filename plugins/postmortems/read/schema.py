@@ -171,13 +171,18 @@ class IdRef(Text):
         ctx.sink.error(
             node.line,
             name,
-            f"'{text}' does not match the id pattern "
-            f"{ctx.settings.id_pattern} (like HOT-13432){hint}",
+            f"'{text}' does not match the id pattern {ctx.settings.id_pattern}"
+            f"{f' (like {example})' if (example := ctx.settings.example_id) else ''}{hint}",
         )
         return INVALID
 
     def schema(self, settings: Settings) -> dict[str, Any]:
-        return {"type": "string", "pattern": settings.id_pattern}
+        example = settings.example_id
+        return {
+            "type": "string",
+            "pattern": settings.id_pattern,
+            **({"examples": [example]} if example else {}),
+        }
 
 
 _TICKET_KEY_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]*-[0-9]+")
@@ -568,7 +573,7 @@ IMPACT = Record(
 
 FRONT_MATTER = Record(
     {
-        "id": FieldSpec(IdRef(), "Unique incident id, e.g. HOT-13432."),
+        "id": FieldSpec(IdRef(), "Unique incident id, in the site's series."),
         "title": FieldSpec(Text(), "What happened, in one line."),
         "severity": FieldSpec(Choice(_severities), "Severity, worst first."),
         "status": FieldSpec(Choice(lambda s: s.statuses), "Where the post-mortem stands."),

@@ -41,7 +41,7 @@ _DATE = (
     rf"|{_MONTH}\s+(?P<d3>\d{{1,2}})(?:,?\s+(?P<y3>\d{{4}}))?"  # Jun 15, Jun 15, 2026
     r"|(?P<d4>\d{1,2})\s+(?P<mon4>[A-Za-z]{3,9})\.?(?:\s+(?P<y4>\d{4}))?)"  # 15 Jun 2026
 )
-_CLOCK = r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?"
+_CLOCK = r"(?P<h>\d{1,2})(?::(?P<mi>\d{2})(?::(?P<s>\d{2})(?:\.\d+)?)?)?"  # 3 alone: 3 PM
 _MERIDIEM = r"(?P<ampm>[AaPp])\.?\s*[Mm]\.?"
 _ZONE = (
     r"(?P<zone>Z|(?:UTC|GMT)?[+-]\d{1,2}(?::?\d{2})?"  # Z, +01:00, UTC-8
@@ -99,8 +99,9 @@ def _read_one(text: str, year: int) -> Moment | None:
     text = _ORDINAL.sub(r"\1", _SLASHED.sub(r"\1-\2-\3", text))
     text = _YEAR_FIRST.sub(r"\2 \3 \1", text)
     match = _CELL.fullmatch(text)
-    if match is not None:
-        return _moment(match, year)
+    moment = _moment(match, year) if match is not None else None
+    if moment is not None:
+        return moment
     match = _DAY_ONLY.fullmatch(text)
     if match is not None:
         day = _day(match, year)
@@ -109,7 +110,9 @@ def _read_one(text: str, year: int) -> Moment | None:
 
 
 def _moment(match: re.Match[str], year: int) -> Moment | None:
-    hour, minute, second = int(match["h"]), int(match["mi"]), int(match["s"] or 0)
+    if match["mi"] is None and not match["ampm"]:
+        return None  # a number alone is no time; '3 PM' is
+    hour, minute, second = int(match["h"]), int(match["mi"] or 0), int(match["s"] or 0)
     if match["ampm"]:
         if not 1 <= hour <= 12:
             return None

@@ -310,15 +310,14 @@ def _check_language(body: str, body_line: int, sink: ProblemSink) -> None:
     if not chosen:  # the common case
         return
     patterns = [entry for entry, _ in chosen]
-    found = {
-        (number, index)
-        for index, ((pattern, *_), hint) in enumerate(chosen)
-        for number, _ in prose_matches(pattern, body, body_line, hint)
-    }
-    for number, index in sorted(found):  # once a line for each kind, in the order of the file
+    found: dict[tuple[int, int], str] = {}
+    for index, ((pattern, *_), hint) in enumerate(chosen):
+        for number, match in prose_matches(pattern, body, body_line, hint):
+            found.setdefault((number, index), match.group(0))
+    for (number, index), written in sorted(found.items()):  # once a line for each kind
         _, label, reason, rewrite = patterns[index]
         sink.warning(
             number,
             "language",
-            f"'{label}': {reason}; {rewrite} (blameless: false turns this check off)",
+            f"'{written.strip()}': {reason}; {rewrite} (blameless: false turns this check off)",
         )
