@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import gc
-import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -31,24 +30,10 @@ from postmortems.read import template
 from postmortems.read.schema import check_fields, json_schema
 from postmortems.render import sanitize
 
-from . import assets, mkdocs_private, navigation, prerender, rebuild, templating
+from . import assets, logs, mkdocs_private, navigation, prerender, rebuild, templating
 from .config import PluginConfig, located, settings_of, without_name
+from .logs import log
 from .site import PageParts, SiteBuild
-
-log = logging.getLogger("mkdocs.plugins.postmortems")  # under mkdocs.*: counts for --strict
-
-
-class _ToMkDocs(logging.Handler):
-    """Hands the core's own log records (``postmortems``) to MkDocs' logger, which prints
-    them as MkDocs does and counts warnings for ``--strict``."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        log.handle(record)
-
-
-_core_log = logging.getLogger("postmortems")
-_core_log.addHandler(_ToMkDocs())
-_core_log.propagate = False
 
 
 class PostmortemsPlugin(BasePlugin[PluginConfig]):
@@ -69,6 +54,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.titles: dict[str, str] = {}  # nav page -> its title when last read
         self.last_generated: tuple[str, dict] | None = None  # (signature, generated pages)
         self.page_parts: dict[str, PageParts] = {}  # this build's, until the page is done
+        self.logging = logs.Logging()
 
     def load_config(self, options: dict[str, Any], config_file_path: str | None = None):
         """Check our options as the command line does; an unknown one is an error."""
@@ -86,12 +72,15 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         return located(errors, config_file_path), warnings
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
-        """Defined so MkDocs keeps this instance, and so the parse cache, across rebuilds."""
+        """Set up logging for the command. Defined also so MkDocs keeps this instance, and
+        so the parse cache, across rebuilds."""
         self.dirty = dirty
         self.builds_again = command == "serve"
+        self.logging.install()
 
     def on_shutdown(self) -> None:
         self.cache.drop_early()  # a parse begun for a build that never reached on_files
+        self.logging.remove()
 
     @event_priority(-100)  # after mkdocs-macros has built its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:

@@ -17,9 +17,7 @@ through symlinks. We change three things after macros has set itself up:
 from __future__ import annotations
 
 import functools
-import logging
 import os
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -30,7 +28,6 @@ from mkdocs.structure.pages import Page
 
 from . import mkdocs_private
 
-MACROS_LOGGER = "mkdocs.plugins.mkdocs_macros.util"
 CONFIG_VARIABLES = ("config", "environment", "plugin", "git", "extra")
 _ENV_OPTIONS = (
     "block_start_string",
@@ -43,24 +40,6 @@ _ENV_OPTIONS = (
     "line_comment_prefix",
     "undefined",
 )
-
-
-class _Demote(logging.Filter):
-    """mkdocs-macros' start-up traces (modules, functions, variables found) at debug level:
-    a serve rebuild prints MkDocs' lines and the site's problems; ``mkdocs -v`` still
-    shows them."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno != logging.INFO:
-            return True
-        record.levelno, record.levelname = logging.DEBUG, "DEBUG"
-        return logging.getLogger("mkdocs").isEnabledFor(logging.DEBUG)
-
-
-logging.getLogger(MACROS_LOGGER).addFilter(_Demote())
-# mkdocs-macros builds its force_render_paths with pathspec's deprecated pattern name;
-# MkDocs prints each DeprecationWarning with its stack, on every rebuild.
-warnings.filterwarnings("ignore", message=r".*GitWildMatchPattern", category=DeprecationWarning)
 
 
 class ConfinedLoader(FileSystemLoader):

@@ -1,0 +1,1 @@
+"""The MkDocs plugin: the only layer that imports MkDocs or touches its private parts."""

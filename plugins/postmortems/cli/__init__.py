@@ -1,0 +1,1 @@
+"""The `postmortems` command line: validate, new, export, init and schema."""
