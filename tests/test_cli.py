@@ -206,38 +206,6 @@ def test_help_fits_the_terminal_it_is_printed_in(site, tmp_path):
     assert error.stderr.splitlines()[0] == "usage: postmortems validate [-h]"  # wrapped
 
 
-def test_the_command_starts_without_what_only_builds_or_rare_paths_need():
-    """Every pull request's check pays the command's start-up, and at a thousand files it
-    is a quarter of the run: modules that cost milliseconds to import and that validating
-    never uses stay out (dataclasses alone brings inspect, ast and dis: 7 to 9 ms)."""
-    import subprocess
-    import sys
-
-    heavy = (
-        "dataclasses",
-        "inspect",
-        "hashlib",
-        "json",
-        "zoneinfo",
-        "shutil",
-        "pickle",
-        "tempfile",
-        "subprocess",
-        "threading",
-        "logging",
-        "mkdocs",
-        "markdown",
-    )
-    code = (
-        "import sys, postmortems.cli.main, postmortems.catalog.graph\n"
-        f"print(' '.join(m for m in {heavy!r} if m in sys.modules))"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
-    ).stdout.split()
-    assert loaded == []
-
-
 def test_settings_are_read_past_tags_other_tools_define(tmp_path):
     """mkdocs.yml may hold tags only MkDocs knows (!ENV, !!python/name for Material's
     emoji): the command line reads our options all the same."""

@@ -12,9 +12,8 @@ import pytest
 import yaml
 from conftest import good
 
-from postmortems.catalog import catalog, metrics
+from postmortems.catalog import catalog, diskcache, metrics
 from postmortems.catalog.graph import Graph
-from postmortems.fast import diskcache
 from postmortems.model.settings import Settings
 from postmortems.read.schema import json_schema, parse_timestamp
 

@@ -21,10 +21,9 @@ from hypothesis import strategies as st
 from postmortems.catalog import catalog
 from postmortems.catalog.graph import Graph
 from postmortems.catalog.metrics import by_service
-from postmortems.fast import block_yaml
 from postmortems.model.problems import ProblemSink
 from postmortems.model.settings import Settings
-from postmortems.read import placeholders, reader, schema, template, writing
+from postmortems.read import block_yaml, placeholders, reader, schema, template, writing
 from postmortems.read.body import CANONICAL, heading_title, sections
 from postmortems.read.reader import parse_bytes
 from postmortems.render import card, export, pages

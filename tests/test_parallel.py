@@ -68,7 +68,7 @@ def test_an_error_everywhere_reaches_the_caller_and_leaves_no_worker_behind(monk
 
 
 def test_worker_count_follows_the_setting_and_the_amount_of_work(monkeypatch):
-    monkeypatch.setattr(parallel._thread, "_count", lambda: 0)  # as if no thread ran here
+    monkeypatch.setattr(parallel, "threads", lambda: 1)  # as if no thread ran here
     monkeypatch.setenv("POSTMORTEMS_WORKERS", "3")
     assert parallel.worker_count(10, 150) == 3
     monkeypatch.setenv("POSTMORTEMS_FAST", "0")  # the one switch for every fast path
@@ -150,7 +150,7 @@ def test_parsing_begun_early_is_taken_only_for_files_unchanged_since(tmp_path, m
     from postmortems.catalog import catalog
     from postmortems.model.settings import Settings
 
-    monkeypatch.setattr(parallel._thread, "_count", lambda: 0)  # earlier tests' idle threads
+    monkeypatch.setattr(parallel, "threads", lambda: 1)  # earlier tests' idle threads
     monkeypatch.setenv("POSTMORTEMS_WORKERS", "2")
     sources = _early_site(tmp_path)
     cache = catalog.ParseCache()
@@ -178,7 +178,7 @@ def test_parsing_begun_early_and_never_asked_for_leaves_no_worker(tmp_path, monk
     from postmortems.catalog import catalog
     from postmortems.model.settings import Settings
 
-    monkeypatch.setattr(parallel._thread, "_count", lambda: 0)  # earlier tests' idle threads
+    monkeypatch.setattr(parallel, "threads", lambda: 1)  # earlier tests' idle threads
     monkeypatch.setenv("POSTMORTEMS_WORKERS", "2")
     cache = catalog.ParseCache()
     cache.parse_early(_early_site(tmp_path), Settings())

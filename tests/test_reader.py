@@ -9,10 +9,9 @@ import pytest
 from conftest import good
 
 from postmortems.catalog import catalog
-from postmortems.fast import block_yaml
 from postmortems.model.problems import ProblemSink
 from postmortems.model.settings import Settings
-from postmortems.read import reader
+from postmortems.read import block_yaml, reader
 
 
 def check(tmp_path: Path, content: str | bytes, name: str = "pm.md") -> list[str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import hashlib
 import os
 import stat
 from collections import defaultdict
@@ -33,7 +34,7 @@ from .graph import Graph
 from .records import Catalog, FrontLines, PostMortem, Source, reference_items
 
 if TYPE_CHECKING:  # the command line's disk cache; its hashlib is not wanted by a build
-    from postmortems.fast.diskcache import DiskCache
+    from .diskcache import DiskCache
 
 
 class _Parsed:
@@ -95,8 +96,6 @@ class _Parsed:
 
 def shown_digest(meta: dict[str, Any], derived: figures.Figures) -> str:
     """A digest of the front matter and figures as other pages show them."""
-    import hashlib  # here: OpenSSL's set-up is slow, and validate never digests
-
     shown = (sorted(meta.items(), key=lambda kv: kv[0]), derived)
     return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 

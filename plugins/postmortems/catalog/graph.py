@@ -176,7 +176,7 @@ class Graph:
         return found
 
     def open_actions(self, chain: Chain) -> list[tuple[PostMortem, dict]]:
-        from .metrics import open_action_items  # for pages only: validate need not load metrics
+        from .metrics import open_action_items  # 11 ms at every start of validate, for pages
 
         return [
             (r, item) for r in chain.records for item in open_action_items(r, self.catalog.settings)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import gc
+import json
 import os
+import shlex
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -13,10 +14,14 @@ from typing import NoReturn
 from postmortems import fast
 from postmortems.catalog import catalog
 from postmortems.catalog.catalog import display_path
+from postmortems.catalog.diskcache import DiskCache
 from postmortems.model import problems
 from postmortems.model.settings import Settings, SettingsError
 from postmortems.read.schema import json_schema
+from postmortems.render import export
 
+from . import init
+from . import new as new_postmortem
 from .named import resolve
 from .site_config import SiteConfig, find_config, load_site_config
 
@@ -173,10 +178,6 @@ def _cache(args: argparse.Namespace, site: SiteConfig) -> catalog.ParseCache | N
     nothing is kept: a run parses each file once)."""
     if not args.cache or not fast.enabled(site.settings.fast):
         return None
-    from postmortems.fast.diskcache import (
-        DiskCache,  # with hashlib: only for a run that keeps results
-    )
-
     return catalog.ParseCache(DiskCache(str(site.root), site.settings))
 
 
@@ -274,9 +275,6 @@ def _ask(
 
 
 def _new(args: argparse.Namespace, site: SiteConfig) -> int:
-    from . import new as new_postmortem  # each command imports only what it uses: a
-    # validate run in a pre-commit hook should not pay for the others
-
     settings = site.settings
     title = _ask(args.title, "Title", check=lambda t: "" if t else "a title is required")
     severity = _ask(
@@ -320,8 +318,6 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
 
 def _export(args: argparse.Namespace, site: SiteConfig) -> int:
     """The same rows as the site's postmortems.json; problems go to standard error."""
-    from postmortems.render import export
-
     result = catalog.load(
         _sources(args.paths, site), site.settings, cache=_cache(args, site), bodies=False
     )
@@ -333,10 +329,6 @@ def _export(args: argparse.Namespace, site: SiteConfig) -> int:
 
 
 def _init(args: argparse.Namespace) -> int:
-    import shlex
-
-    from . import init
-
     names = lambda text: [n.strip() for n in text.split(",") if n.strip()] if text else None  # noqa: E731
     root = Path(args.dir)
     source = init.plugin_requirement()
@@ -372,8 +364,6 @@ def _init(args: argparse.Namespace) -> int:
 
 
 def _schema(args: argparse.Namespace, site: SiteConfig) -> int:
-    import json
-
     _write(json.dumps(json_schema(site.settings), indent=2) + "\n", args.output)
     return 0
 
@@ -386,18 +376,8 @@ def _write(text: str, output: str | None) -> None:
 
 
 def run() -> NoReturn:
-    """The console script: :func:`main`, then an exit that does not free every object.
-
-    A run holds a record for each file, and Python would free them one by one at exit,
-    for memory the system takes back at once anyway (mypy ends the same way). Nothing of
-    ours waits for exit: the cache is saved and the output flushed. Garbage collection is
-    off throughout: a run makes records that live until the exit, and the collections
-    would walk them all."""
-    gc.disable()
-    code = main()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    """The console script."""
+    sys.exit(main())
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -11,11 +11,13 @@ while the parent is busy.
 
 from __future__ import annotations
 
-import _thread
 import os
+import pickle
 import select
+import signal
 import struct
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from typing import Generic, TypeVar
 
@@ -25,10 +27,6 @@ try:
     import fcntl
 except ImportError:  # Windows, where nothing is forked
     fcntl = None  # type: ignore[assignment]
-try:  # the accelerator pickle uses, without importing pickle's own module at every start
-    from _pickle import dumps, loads
-except ImportError:  # pragma: no cover - Python builds without it
-    from pickle import dumps, loads
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -41,8 +39,7 @@ _LENGTH = struct.Struct("<Q")
 def fork_is_safe() -> bool:
     """Whether work may go to a forked process: on Linux (fork is missing on Windows and
     unsafe on macOS), with the fast paths on, with a second core, while no other thread
-    runs (a fork copies whatever locks they hold; ``_thread`` counts every thread but this
-    one, even those not started through ``threading``), and unless POSTMORTEMS_WORKERS=1."""
+    runs (a fork copies whatever locks they hold), and unless POSTMORTEMS_WORKERS=1."""
     return (
         _may_fork()
         and os.environ.get("POSTMORTEMS_WORKERS") != "1"
@@ -52,7 +49,16 @@ def fork_is_safe() -> bool:
 
 def _may_fork() -> bool:
     """On Linux, with the fast paths on, while no other thread runs."""
-    return sys.platform == "linux" and fast.enabled() and _thread._count() == 0
+    return sys.platform == "linux" and fast.enabled() and threads() == 1
+
+
+def threads() -> int:
+    """The threads of this process, as Linux lists them: every one, also those started
+    by a library's C code or without the ``threading`` module."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:  # no /proc: count what Python knows of
+        return threading.active_count()
 
 
 def worker_count(items: int, items_per_worker: int) -> int:
@@ -177,7 +183,7 @@ class ForkedMap(Generic[Item, Result]):
         ready, _, _ = select.select([self.news], [], [], self.stall)
         if ready:
             return True
-        import logging  # only when something went wrong: the command starts without it
+        import logging  # 7 ms at every start of the command, for a worker that hangs
 
         logging.getLogger("postmortems").warning(
             "a worker process did nothing for %g s; it was stopped and its work is done "
@@ -209,9 +215,6 @@ class ForkedMap(Generic[Item, Result]):
         if not self.claims.closed:
             self.claims.close()
             os.close(self.news)
-        if self.children:
-            import signal  # only when stopping early
-
         for pid, output in self.children.items():
             try:
                 os.kill(pid, signal.SIGKILL)  # a hung worker may not heed less
@@ -237,7 +240,7 @@ def _results_file() -> int:
     try:
         return os.memfd_create("postmortems-worker")
     except (AttributeError, OSError):
-        import tempfile
+        import tempfile  # 6 ms at every start, for a system without memfd
 
         handle, path = tempfile.mkstemp(prefix="postmortems-worker-")
         os.unlink(path)
@@ -295,7 +298,9 @@ def _work(function: Callable, chunks: list[list], claims: _Claims, output: int, 
     try:
         os.set_blocking(news, False)  # news nobody reads must not stop the work
         for number in claims.in_order():
-            payload = dumps((number, [function(item) for item in chunks[number]]), protocol=-1)
+            payload = pickle.dumps(
+                (number, [function(item) for item in chunks[number]]), protocol=-1
+            )
             record = memoryview(_LENGTH.pack(len(payload)) + payload)
             while record:
                 record = record[os.write(output, record) :]
@@ -316,7 +321,7 @@ def _collect(output: int, offset: int, done: dict[int, list]) -> int:
         (length,) = _LENGTH.unpack(os.pread(output, _LENGTH.size, offset))
         if offset + _LENGTH.size + length > size:
             break
-        number, results = loads(os.pread(output, length, offset + _LENGTH.size))
+        number, results = pickle.loads(os.pread(output, length, offset + _LENGTH.size))
         done[number] = results
         offset += _LENGTH.size + length
     return offset

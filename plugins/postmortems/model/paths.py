@@ -3,6 +3,7 @@ one rule each, for the plugin and the command line."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import unicodedata
 
@@ -36,6 +37,4 @@ def slug(name: str, fallback: str, limit: int = 60) -> str:
 
 def digest(name: str) -> str:
     """Six hex digits that tell names apart, the same on every build."""
-    import hashlib  # only for the rare name that needs it
-
     return hashlib.blake2b(name.encode("utf-8"), digest_size=3).hexdigest()

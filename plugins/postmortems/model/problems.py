@@ -6,6 +6,8 @@ so editors, CI logs and people all read the same thing.
 
 from __future__ import annotations
 
+import difflib
+import json
 from collections.abc import Iterable
 from typing import Literal, NamedTuple
 
@@ -83,8 +85,6 @@ def count(problems: Iterable[Problem]) -> tuple[int, int]:
 def render(problems: list[Problem], fmt: str) -> str:
     """All problems in one of the command line's formats: text, github or json."""
     if fmt == "json":
-        import json  # only for this format: other runs need not import it
-
         return json.dumps([p._asdict() for p in problems], indent=2, ensure_ascii=False)
     if fmt == "github":
         return "\n".join(p.github() for p in problems)
@@ -97,8 +97,6 @@ def closest(text: str, options: Iterable[str]) -> str | None:
     folded = {o.lower(): o for o in options}
     if text.lower() in folded:
         return folded[text.lower()]
-    import difflib  # only for a misspelling: most runs never need it
-
     close = difflib.get_close_matches(text, options, n=1, cutoff=0.6)
     return close[0] if close else None
 

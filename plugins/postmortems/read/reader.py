@@ -26,9 +26,10 @@ from yaml.events import (
     StreamEndEvent,
 )
 
-from postmortems.fast import block_yaml
 from postmortems.model.fronttree import Mapping, Node, Scalar, Sequence
 from postmortems.model.problems import ProblemSink
+
+from . import block_yaml
 
 try:  # libyaml's parser is several times faster; fall back where it is missing
     from yaml._yaml import CParser as _Parser

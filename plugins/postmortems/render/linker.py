@@ -40,9 +40,6 @@ class Linker:
         # Without '`', '[' or '<' a line holds nothing to skip: ids alone are found faster.
         self._mention = re.compile(mention_source(id_pattern), re.ASCII)
         self._probe = re.compile(id_body(id_pattern), re.ASCII)  # most lines mention no id
-        # A character every id holds ('-' in HOT-13432): found at memory speed, it says which
-        # few lines the probe need search, where a search of the whole page tried every place.
-        self._required = required_char(id_body(id_pattern))
 
     def link(self, markdown: str, resolve: Resolver, keep: Keep | None = None) -> str:
         """``markdown`` with each resolvable id mention replaced by an HTML link.
@@ -87,26 +84,13 @@ class Linker:
 
     def _lines_with_ids(self, markdown: str) -> set[int]:
         """The numbers of the lines where an id is: one scan of the page, not a regex call
-        on each of its lines; with a required character, a search only of the lines that
-        hold it."""
+        on each of its lines."""
         hits: set[int] = set()
         line, counted_to = 0, 0
-        if self._required is None:
-            for match in self._probe.finditer(markdown):
-                line += markdown.count("\n", counted_to, match.start())
-                counted_to = match.start()
-                hits.add(line)
-            return hits
-        position = markdown.find(self._required)
-        while position != -1:
-            start = markdown.rfind("\n", 0, position) + 1
-            end = markdown.find("\n", position)
-            end = len(markdown) if end == -1 else end
-            line += markdown.count("\n", counted_to, start)
-            counted_to = start
-            if self._probe.search(markdown, start, end):
-                hits.add(line)
-            position = markdown.find(self._required, end)
+        for match in self._probe.finditer(markdown):
+            line += markdown.count("\n", counted_to, match.start())
+            counted_to = match.start()
+            hits.add(line)
         return hits
 
     def _link_line(self, line: str, resolve: Resolver, keep: Keep | None) -> str:
@@ -123,36 +107,6 @@ class Linker:
 
         skippable = "`" in line or "[" in line or "<" in line
         return (self._inline if skippable else self._mention).sub(replace, line)
-
-
-def required_char(pattern: str) -> str | None:
-    """A character without case that every match of ``pattern`` holds, read off the parsed
-    pattern's sequence (through groups and repeats of at least one); None if there is no
-    such character, or this Python's parser cannot be read (before 3.11)."""
-    try:
-        from re import _constants, _parser  # type: ignore[attr-defined]
-
-        items = list(_parser.parse(pattern))
-    except (ImportError, re.error):  # pragma: no cover - Python 3.10, or a bad pattern
-        return None
-    repeats = (
-        _constants.MAX_REPEAT,
-        _constants.MIN_REPEAT,
-        getattr(_constants, "POSSESSIVE_REPEAT", _constants.MAX_REPEAT),
-    )
-    while items:
-        op, argument = items.pop(0)
-        if (
-            op is _constants.LITERAL
-            and chr(argument).lower() == chr(argument).upper()
-            and chr(argument) != "\n"
-        ):
-            return chr(argument)
-        if op is _constants.SUBPATTERN:
-            items[:0] = list(argument[3])
-        elif op in repeats and argument[0] >= 1:
-            items[:0] = list(argument[2])
-    return None
 
 
 def _in_list(lines: list[str]) -> bool:
