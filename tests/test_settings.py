@@ -131,3 +131,25 @@ def test_messages_and_the_schema_give_an_example_id_of_the_sites_series():
     assert Settings.from_mapping({"id_pattern": r"^INC-\d{4}$"}).example_id == ""  # none fits
     schema = json_schema(Settings.from_mapping({"id_series": "PAY-"}))
     assert schema["properties"]["id"]["examples"] == ["PAY-1"]
+
+
+def test_the_typed_config_and_the_settings_are_the_options_table():
+    """Both are written out for editors and type checkers; this holds them to the table:
+    the same names in the same order, the same defaults once checked."""
+    import dataclasses
+
+    from postmortems.adapter.config import Checked, PluginConfig
+    from postmortems.model.settings import DEFAULTS, check_option
+
+    names = [option.name for option in OPTIONS]
+    declared = [name for name, value in vars(PluginConfig).items() if isinstance(value, Checked)]
+    assert declared == names
+    assert all(vars(PluginConfig)[name].option.name == name for name in names)
+    fields = [field.name for field in dataclasses.fields(Settings)]
+    assert fields == [*names, "template"]
+    checked = {option.name: check_option(option, option.default) for option in OPTIONS}
+    assert Settings() == Settings(**checked) == Settings(**DEFAULTS)
+    for option in OPTIONS:  # each written default is the checked one
+        field = next(f for f in dataclasses.fields(Settings) if f.name == option.name)
+        if option.name != "review_deadlines":  # made for the site's own severities
+            assert field.default == checked[option.name], option.name

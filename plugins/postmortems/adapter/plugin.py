@@ -84,7 +84,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-100)  # after mkdocs-macros has built its Jinja environment
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        if not self.config.enabled:
+        if not self.settings.enabled:
             return None
         assets.register(config)
         templating.contain(
@@ -108,7 +108,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         self.build = None  # nothing from the last build is used by accident
         self.page_parts = {}  # post-mortem page -> what we add to it
-        if not self.config.enabled:
+        if not self.settings.enabled:
             return None
         with collection_paused():
             files = self._build_files(files, config)
@@ -210,7 +210,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             return
         if self.dirty:
             navigation.keep_titles(self.build.nav, self.titles)
-        if self.config.cache_nav and self.fast:
+        if self.settings.cache_nav and self.fast:
             navigation.cache_rendering(env, self.build.nav)
 
     @event_priority(50)  # before mkdocs-macros: post-mortems are never rendered as templates

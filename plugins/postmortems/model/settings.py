@@ -7,10 +7,11 @@ and parse results can be cached per settings.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
-from collections import namedtuple
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timezone, tzinfo
 from typing import Any, NamedTuple
 
@@ -72,26 +73,59 @@ def _checked_defaults() -> dict[str, Any]:
     return {option.name: check_option(option, option.default) for option in OPTIONS}
 
 
-# After the options, what the site's files say rather than mkdocs.yml: the template's own
-# text (see read.template), the reference for text a finished post-mortem must not keep.
-_Options = namedtuple("_Options", [option.name for option in OPTIONS] + ["template"])  # noqa: PYI024
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every option, checked: frozen, hashable, compared and shown by value (parse results
+    are cached per settings). The attributes are the options of :data:`OPTIONS`, in its
+    order and with its defaults as :func:`check_option` makes them (a test holds the two
+    together), then the site's template text. Made with keywords; an option left out
+    takes its default."""
 
+    enabled: bool = True
+    folder: str = "postmortems"
+    severities: tuple[str, ...] = ("P1", "P2", "P3", "P4")
+    statuses: tuple[str, ...] = ("Draft", "In Review", "Reviewed", "Closed")
+    reviewed_statuses: tuple[str, ...] = ("Reviewed", "Closed")
+    action_item_statuses: tuple[str, ...] = ("Open", "In Progress", "Completed", "Verified")
+    action_item_done: tuple[str, ...] = ("Completed", "Verified")
+    priorities: tuple[str, ...] = ("High", "Medium", "Low")
+    detection_sources: tuple[str, ...] = ("monitoring", "staff", "customer", "third-party")
+    id_pattern: str = r"^[A-Z][A-Z0-9]+(-[0-9]+)+$"
+    id_series: str = ""
+    timezone: str = "UTC"
+    # None: the worst severity's meeting in 3 days, the next one's in 5 business days
+    review_deadlines: tuple[tuple[str, Deadline], ...] = None  # type: ignore[assignment]
+    sections_in_review: tuple[str, ...] = ("summary", "impact", "timeline")
+    sections_reviewed: tuple[str, ...] = ("root cause", "five whys")
+    timeline_tolerance_minutes: int = 30
+    blameless: bool = True
+    mitigation_target_minutes: int = 30
+    mttr_target_minutes: int | None = None
+    downtime_until: str = "mitigated"
+    ttr_start: str = "detected"
+    tracker_url: str = ""
+    tracker_pattern: str = ""
+    max_file_size: int = 1_000_000
+    recent_in_nav: int = 10
+    trust_html: bool = False
+    fields: tuple[Field, ...] = ()
+    template_variables: tuple[str, ...] = ()
+    cache_nav: bool = True
+    fast: bool = True
+    # Not an option: what the site's files say, the template's own text (read.template),
+    # the reference for text a finished post-mortem must not keep.
+    template: tuple[str, ...] = ()
 
-class Settings(_Options):
-    """Every option (:data:`OPTIONS` names them), checked: a named tuple, hashable, compared
-    and shown by value, and cheap to define at the command line's start. Made with keywords,
-    any option left out takes its default."""
+    def __post_init__(self) -> None:
+        if self.review_deadlines is None:  # the contract's, for the site's own levels
+            deadlines = tuple(zip(self.severities, DEFAULT_DEADLINES))
+            object.__setattr__(self, "review_deadlines", deadlines)
+        _compile_id_pattern(self.id_pattern)  # fail early on a bad pattern
+        _zone(self.timezone)  # or an unknown zone
 
-    __slots__ = ()
-
-    def __new__(cls, *args: Any, **options: Any) -> "Settings":
-        settings = super().__new__(cls, *args, **{**DEFAULTS, **options})
-        if settings.review_deadlines is None:  # the contract's, for the site's own levels
-            deadlines = tuple(zip(settings.severities, DEFAULT_DEADLINES))
-            settings = settings._replace(review_deadlines=deadlines)
-        _compile_id_pattern(settings.id_pattern)  # fail early on a bad pattern
-        _zone(settings.timezone)  # or an unknown zone
-        return settings
+    def replace(self, **changes: Any) -> "Settings":
+        """These settings with some values changed."""
+        return dataclasses.replace(self, **changes)
 
     @property
     def id_regex(self) -> re.Pattern[str]:

@@ -112,7 +112,7 @@ action_items: []
 
 def applied(settings: Settings, folder: Path) -> Settings:
     """The settings with the template of the site's post-mortems folder as the reference."""
-    return settings._replace(template=reference(read(folder, settings)))
+    return settings.replace(template=reference(read(folder, settings)))
 
 
 class Known(NamedTuple):
