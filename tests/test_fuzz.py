@@ -18,7 +18,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postmortems.catalog import catalog
+from postmortems.catalog import catalog, metrics
 from postmortems.catalog.graph import Graph
 from postmortems.catalog.metrics import by_service
 from postmortems.model.problems import ProblemSink
@@ -26,7 +26,7 @@ from postmortems.model.settings import Settings
 from postmortems.read import block_yaml, placeholders, reader, schema, template, writing
 from postmortems.read.body import CANONICAL, heading_title, sections
 from postmortems.read.reader import parse_bytes
-from postmortems.render import card, export, pages
+from postmortems.render import card, dashboard, export, feed, pages, reviews
 from postmortems.render.linker import Linker
 
 SETTINGS = Settings()
@@ -184,6 +184,17 @@ def run_everything(texts: list[str | bytes]) -> None:
         pages.recurring_page(graph, href, url_of)
         export.to_json(result)
         export.to_csv(result)
+        # The pages about all incidents: the dashboard, every month's review, the feed.
+        today = date(2026, 11, 23)
+        dashboard.page(result, today, href)
+        months = metrics.months(result.records, SETTINGS, today)
+        reviews.index_page(months, href)
+        open_now = reviews.OpenWork.of(result, today)
+        for month in months:
+            if month.count:
+                reviews.month_page(month, months, result, graph, today, href, url_of, open_now)
+        changed = {r.source.abs_path: datetime(2026, 11, 1) for r in result.records}
+        feed.atom(result, changed, url_of, "Site", "postmortems/")
 
 
 @FUZZ

@@ -4,12 +4,10 @@ A failure here names what a new release changed: fix mkdocs_private.py, nothing 
 
 from __future__ import annotations
 
-import inspect
 from pathlib import Path
 
 import mkdocs.commands.build as build
 from mkdocs.config import load_config
-from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import PluginCollection
 from mkdocs.structure import nav as mkdocs_nav
 from mkdocs.structure.files import File
@@ -30,10 +28,24 @@ def _file(config, name: str, text: str) -> File:
     return File(name, config.docs_dir, config.site_dir, config.use_directory_urls)
 
 
-def test_mkdocs_sets_the_current_page_while_rendering():
-    source = inspect.getsource(build._populate_page) + inspect.getsource(build._build_page)
-    assert "config._current_page = page" in source
-    assert "_current_page" in MkDocsConfig.__annotations__
+def test_mkdocs_sets_the_current_page_while_rendering(tmp_path):
+    """A real build: while each page's Markdown is handled, the config names that page."""
+    from mkdocs.plugins import BasePlugin
+
+    seen = []
+
+    class Watch(BasePlugin):
+        def on_page_markdown(self, markdown, page, config, files):
+            seen.append((page.file.src_uri, mkdocs_private.current_page(config) is page))
+
+        def on_page_content(self, html, page, config, files):
+            seen.append((page.file.src_uri, mkdocs_private.current_page(config) is page))
+
+    config, _ = _page(tmp_path)
+    _file(config, "b.md", "# B\n")
+    config.plugins["watch"] = Watch()
+    build.build(config)
+    assert sorted(seen) == [("a.md", True), ("a.md", True), ("b.md", True), ("b.md", True)]
 
 
 def test_render_sets_the_title_from_the_first_heading(tmp_path):
@@ -59,8 +71,17 @@ def test_current_page_round_trips(tmp_path):
 
 
 def test_plugin_collection_keeps_event_origins():
-    origins = mkdocs_private.event_origins(PluginCollection())
-    assert isinstance(origins, dict)
+    """Each registered handler maps to the name its plugin was registered under."""
+    from mkdocs.plugins import BasePlugin
+
+    class Ours(BasePlugin):
+        def on_page_markdown(self, markdown, **kwargs):
+            return markdown
+
+    plugins, ours = PluginCollection(), Ours()
+    plugins["ours"] = ours
+    origins = mkdocs_private.event_origins(plugins)
+    assert origins[ours.on_page_markdown] == "ours"
 
 
 def test_nav_linking_functions_exist_and_link(tmp_path):
@@ -89,8 +110,22 @@ def test_replaced_methods_are_per_object(tmp_path):
     assert page.render.__func__ is Page.render
 
 
-def test_macros_plugin_keeps_its_environment_and_variables():
-    from mkdocs_macros import plugin as macros
+def test_macros_plugin_keeps_its_environment_and_variables(tmp_path):
+    """After mkdocs-macros has set itself up, its Jinja environment and its variables are
+    where the adapter reads and replaces them."""
+    import jinja2
 
-    source = inspect.getsource(macros)
-    assert "self._env" in source and "self._variables" in source
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\nplugins:\n  - macros\nextra:\n  team: sre\n", encoding="utf-8"
+    )
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    config = config.plugins.on_config(config)
+    plugin = config.plugins["macros"]
+    env = mkdocs_private.macros_environment(plugin)
+    assert isinstance(env, jinja2.Environment)
+    variables = mkdocs_private.macros_variables(plugin)
+    assert variables["extra"]["team"] == "sre" and "config" in variables
+    replacement = jinja2.Environment()
+    mkdocs_private.set_macros_environment(plugin, replacement)
+    assert mkdocs_private.macros_environment(plugin) is replacement

@@ -398,3 +398,17 @@ def test_a_guide_marker_becomes_the_sites_own_workflow_and_deadlines(tmp_path):
     assert "2 days after resolved for SEV0 and 5 business days after resolved for SEV1" in text
     assert "SEV2 and SEV3 have no deadline" in text
     assert "In Review" not in text and "P1" not in text
+
+
+def test_a_sites_own_page_at_a_generated_path_is_kept_and_said(tmp_path):
+    from conftest import Site, good
+
+    site = Site(tmp_path / "own")
+    site.add("2025-03-04-a.md", good(id="HOT-1"))
+    (site.docs / "services").mkdir()
+    (site.docs / "services" / "index.md").write_text("# Our service catalogue\n", encoding="utf-8")
+    built = site.build("--strict")
+    assert built.returncode == 0, built.stderr
+    assert "Our service catalogue" in site.html("services")
+    assert "services/index.md: the site's own page is kept at /services/" in built.stderr
+    assert "checkout-api" in site.html("services/checkout-api")  # the rest is still made

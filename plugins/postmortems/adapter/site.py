@@ -37,6 +37,7 @@ from postmortems.render.html import Stash, esc
 from postmortems.render.linker import Linker
 
 from . import prerender, rebuild
+from .logs import log
 
 JSON_URI = "postmortems.json"
 DATA_SCRIPT_URI = "postmortems.data.js"  # the same data for pages opened from file://
@@ -376,15 +377,8 @@ class SiteBuild:
         self._add("dashboard/index.md", lambda href: dashboard.page(catalog, today, href))
         months = metrics.months(catalog.records, catalog.settings, today)
 
-        @functools.cache  # what every month page shows, made once, where the pages are rendered
-        def shared() -> tuple:
-            items = metrics.action_items(catalog.records, catalog.settings)
-            return (
-                reviews.due_by_month(items),
-                dashboard.open_work(catalog, today),
-                [r for r in catalog.records if r.review.overdue],
-                reviews.overdue_items(items, catalog.settings, today),
-            )
+        # What every month page shows, made once, where the pages are rendered.
+        open_now = functools.cache(lambda: reviews.OpenWork.of(catalog, today))
 
         self._add("reviews/index.md", lambda href: reviews.index_page(months, href))
         for month in months:
@@ -392,7 +386,7 @@ class SiteBuild:
                 self._add(
                     f"reviews/{month.month}/index.md",
                     lambda href, m=month: reviews.month_page(
-                        m, months, catalog, self.graph, today, href, self.url_of, *shared()
+                        m, months, catalog, self.graph, today, href, self.url_of, open_now()
                     ),
                     InclusionLevel.NOT_IN_NAV,
                 )
@@ -419,8 +413,15 @@ class SiteBuild:
         reusable: bool = True,
     ) -> File:
         """Add a generated file, its content to be rendered by ``render(href)``; ``reusable``
-        ones are kept for the next serve rebuild."""
+        ones are kept for the next serve rebuild. A page the site wrote itself at that path
+        is kept, and said so (the post-mortems index merges the site's own instead)."""
         existing = self.files.get_file_from_path(src_uri)
+        if existing is not None and existing.abs_src_path and src_uri != self.index_uri:
+            log.info(
+                f"{existing.src_uri}: the site's own page is kept at /{existing.url}; "
+                "the plugin's page there is not generated (move yours elsewhere to have both)"
+            )
+            return existing
         if existing is not None:
             self.files.remove(existing)
         file = File.generated(self.config, src_uri, content="", inclusion=inclusion)

@@ -126,10 +126,6 @@ class PostMortem:
         return self.meta.get("started")
 
     @property
-    def has_errors(self) -> bool:
-        return any(p.is_error for p in self.problems)
-
-    @property
     def mentions(self) -> frozenset[str]:
         """Ids written in the body (known or not)."""
         return self.parsed.mentions if self.parsed is not None else frozenset()

@@ -66,10 +66,6 @@ class ProblemSink:
     def warning(self, line: int, field: str, message: str) -> None:
         self.items.append(Problem(self.path, max(line, 1), WARNING, field, message))
 
-    @property
-    def has_errors(self) -> bool:
-        return any(p.is_error for p in self.items)
-
 
 def count(problems: Iterable[Problem]) -> tuple[int, int]:
     """(errors, warnings) among ``problems``."""

@@ -59,9 +59,7 @@ class ParsedFile(NamedTuple):
     front_text: str | None = None  # the YAML as written
 
 
-def read_file(
-    abs_path: str, display_path: str, max_size: int = 1_000_000, usual: bool = True
-) -> ParsedFile:
+def read_file(abs_path: str, display_path: str, max_size: int, usual: bool = True) -> ParsedFile:
     """Read and parse one file; never raises for anything the file contains. ``usual``:
     front matter of the usual shape may be read line by line (see :func:`parse_bytes`)."""
     sink = ProblemSink(display_path)

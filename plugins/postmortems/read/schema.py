@@ -12,7 +12,7 @@ import functools
 import math
 import re
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone, tzinfo
+from datetime import date, datetime, tzinfo
 from typing import Any, NamedTuple
 
 import yaml
@@ -515,17 +515,6 @@ def read_timestamp(text: str, tz: tzinfo) -> datetime:
         )
     except ValueError as exc:
         raise ValueError(f"'{text}' is not a real date and time: {exc}") from None
-
-
-def _offset(text: str) -> tzinfo:
-    if text in ("Z", "z"):
-        return timezone.utc
-    sign = -1 if text[0] == "-" else 1
-    digits = text[1:].replace(":", "")
-    hours, minutes = int(digits[:2]), int(digits[2:] or 0)
-    if hours > 23 or minutes > 59:
-        raise ValueError(f"the offset {text} is out of range")
-    return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
 def parse_date(text: str) -> date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from postmortems.catalog import metrics
 from postmortems.catalog.graph import Graph
@@ -11,7 +12,7 @@ from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.model.figures import human_minutes
 from postmortems.model.settings import Settings
 
-from .dashboard import tiles
+from .dashboard import open_work, tiles
 from .html import (
     Cell,
     Href,
@@ -61,6 +62,26 @@ def index_page(months: list[metrics.Month], href: Href) -> str:
 CURRENT_MONTHS = 2  # pages that list today's overdue work: this month's and the last one's
 
 
+class OpenWork(NamedTuple):
+    """What every month's page shows of the work open today: made once a build, for all
+    of them."""
+
+    due: dict[str, list[metrics.ActionItem]]  # action items by the month they are due
+    work: tuple[tuple[str, int], ...]  # the open-work tiles
+    overdue: list[PostMortem]  # post-mortems overdue for review
+    late_items: list[metrics.ActionItem]  # action items past their due date
+
+    @classmethod
+    def of(cls, catalog: Catalog, today: date) -> "OpenWork":
+        items = metrics.action_items(catalog.records, catalog.settings)
+        return cls(
+            due_by_month(items),
+            open_work(catalog, today),
+            [r for r in catalog.records if r.review.overdue],
+            overdue_items(items, catalog.settings, today),
+        )
+
+
 def month_page(
     month: metrics.Month,
     months: list[metrics.Month],
@@ -69,14 +90,12 @@ def month_page(
     today: date,
     href: Href,
     url_of: UrlOf,
-    due: dict[str, list[metrics.ActionItem]],
-    work: tuple[tuple[str, int], ...],
-    overdue: list[PostMortem],
-    late_items: list[metrics.ActionItem],
+    open_now: OpenWork,
 ) -> str:
     """One month's review. Today's overdue work is listed in full only on the current
     months' pages (older pages link there), so the pages together stay linear in size."""
     settings = catalog.settings
+    due, work, overdue, late_items = open_now
     reviewed = settings.reviewed_statuses
     link = lambda r: record_link(r, href(url_of(r)))  # noqa: E731
     current = month.month in {m.month for m in months[-CURRENT_MONTHS:]}
