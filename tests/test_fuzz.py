@@ -28,6 +28,7 @@ from postmortems.read.body import CANONICAL, heading_title, sections
 from postmortems.read.reader import parse_bytes
 from postmortems.render import card, dashboard, export, feed, pages, reviews
 from postmortems.render.linker import Linker
+from postmortems.render.urls import SiteUrls
 
 SETTINGS = Settings()
 LINE_RE = re.compile(r"^pm\d*\.md:[1-9]\d*: (error|warning): ")
@@ -167,18 +168,18 @@ def run_everything(texts: list[str | bytes]) -> None:
         for problem in result.problems:
             assert LINE_RE.match(problem.text()), problem.text()
         href = lambda url: url  # noqa: E731
-        url_of = lambda record: f"postmortems/{record.name}/"  # noqa: E731
+        url_of = SiteUrls("postmortems")
         graph = Graph(result)
         for record in result.records:
             card.page_head(
                 record, SETTINGS, date(2026, 11, 23), graph.of(record), lambda r: url_of(r)
             )
             Linker(SETTINGS.id_pattern).link(record.body, lambda i: ("x/", "t"))
-        pages.index_page(result, href, url_of, "postmortems.json", "postmortems.data.js")
+        pages.index_page(result, href, url_of)
         for year in pages.years(result):
             pages.year_page(year, result, href, url_of)
         services = by_service(result.records)
-        pages.services_index(services, result, href)
+        pages.services_index(services, result, href, url_of)
         for service in services:
             pages.service_page(service, result, href, url_of)
         pages.recurring_page(graph, href, url_of)
@@ -186,9 +187,9 @@ def run_everything(texts: list[str | bytes]) -> None:
         export.to_csv(result)
         # The pages about all incidents: the dashboard, every month's review, the feed.
         today = date(2026, 11, 23)
-        dashboard.page(result, today, href)
+        dashboard.page(result, today, href, url_of)
         months = metrics.months(result.records, SETTINGS, today)
-        reviews.index_page(months, href)
+        reviews.index_page(months, href, url_of)
         open_now = reviews.OpenWork.of(result, today)
         for month in months:
             if month.count:

@@ -203,3 +203,23 @@ def test_the_rule_knows_every_import(tmp_path, module, line, why):
 def test_every_folder_is_a_regular_package():
     folders = {p.parent for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
     assert all((folder / "__init__.py").is_file() for folder in folders)
+
+
+def test_the_adapters_objects_keep_to_one_job_each():
+    """No class of the adapter grows past a dozen methods of its own or 200 lines; the
+    plugin's MkDocs event handlers (``on_*``) are its wiring and are not counted."""
+    big = []
+    for module, path in MODULES.items():
+        if _layer(module) != "adapter":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            methods = [
+                f.name
+                for f in node.body
+                if isinstance(f, ast.FunctionDef) and not f.name.startswith("on_")
+            ]
+            if len(methods) > 13 or node.end_lineno - node.lineno > 220:
+                big.append(f"{module}.{node.name}: {len(methods)} methods")
+    assert not big

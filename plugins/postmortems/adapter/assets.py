@@ -8,10 +8,12 @@ from importlib import resources
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 
-PREFIX = "assets/postmortems/"
+from postmortems.render import urls
+
+PREFIX = urls.ASSETS
 STYLESHEETS = ["postmortems.css"]
 SCRIPTS = ["table.js", "dashboard.js"]
-PLOTLY = "plotly.min.js"  # from the plotly package; loaded only by pages with charts
+PLOTLY = urls.PLOTLY.removeprefix(urls.ASSETS)  # from plotly's package; for pages with charts
 SCHEMA = "schema/postmortem.schema.json"  # the front matter's JSON Schema, for editors
 
 

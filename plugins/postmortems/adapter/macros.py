@@ -127,4 +127,6 @@ def define_env(env: Any) -> None:
             return f"<p>No chart {esc(name)} for this selection.</p>"
         counter["charts"] += 1
         unique = replace(chosen[0], key=f"{name}-{counter['charts']}")
-        return dashboard.chart_block(unique) + "\n" + dashboard.data_script([unique], href)
+        return (
+            dashboard.chart_block(unique) + "\n" + dashboard.data_script([unique], href, site.urls)
+        )

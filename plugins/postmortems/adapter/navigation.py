@@ -13,6 +13,9 @@ import jinja2
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from postmortems.render import urls
+from postmortems.render.card import nav_title
+
 from . import mkdocs_private
 from .site import SECTION_TITLES, SiteBuild
 
@@ -30,7 +33,7 @@ def section_entries(folder: str) -> list[Any]:
     ]
 
 
-ORDER = ("dashboard/index.md", "reviews/index.md", "services/index.md", "recurring/index.md")
+ORDER = (urls.DASHBOARD, urls.REVIEWS, urls.SERVICES, urls.RECURRING)
 
 
 def expand_marker(entries: Any, folder: str) -> Any:
@@ -58,10 +61,10 @@ def group(nav: Navigation, build: SiteBuild) -> None:
     the site's own: gather them into one section where the index's was, so the pages
     about all incidents come before the list of the newest."""
     found = []
-    for uri in (build.index_uri, *ORDER):
+    for uri in (build.urls.index_path, *ORDER):
         page = _nav_page(build, uri, nav)
         entry = _top_entry(page, nav) if page is not None else None
-        if entry is None and uri == build.index_uri:
+        if entry is None and uri == build.urls.index_path:
             return  # the site placed the index itself
         if entry is not None:
             found.append((page, entry))
@@ -104,7 +107,7 @@ def add_recent(nav: Navigation, build: SiteBuild, count: int, from_folders: bool
     """Put the ``count`` newest post-mortems under the index's section, newest first.
     Sections get our titles only where MkDocs named them after folders: a label the site
     wrote in its own ``nav:`` is kept."""
-    index_file = build.files.get_file_from_path(build.index_uri)
+    index_file = build.files.get_file_from_path(build.urls.index_path)
     index_page = index_file.page if index_file is not None else None
     if index_page is None or index_page not in nav.pages:
         return nav
@@ -112,7 +115,7 @@ def add_recent(nav: Navigation, build: SiteBuild, count: int, from_folders: bool
     for record in build.catalog.records[:count]:
         file = build.file_for(record)
         if file is not None and file.page is not None:
-            file.page.title = build.nav_title(record)
+            file.page.title = nav_title(record)
             recent.append(file.page)
     if from_folders:
         _name_sections(nav, build)

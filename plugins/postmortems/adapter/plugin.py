@@ -17,23 +17,24 @@ import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-from mkdocs.structure.files import Files, InclusionLevel
+from mkdocs.structure.files import Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 
 from postmortems import fast
-from postmortems.catalog.catalog import ParseCache, collection_paused, discover, display_path, load
-from postmortems.catalog.records import Catalog, Source
-from postmortems.model.paths import is_hidden, is_postmortem
+from postmortems.catalog.catalog import ParseCache, collection_paused, discover, load
+from postmortems.catalog.records import Catalog
+from postmortems.model.paths import is_postmortem
 from postmortems.model.settings import Settings, SettingsError, check_names
 from postmortems.read import template
 from postmortems.read.schema import check_fields, json_schema
 from postmortems.render import sanitize
 
 from . import assets, logs, mkdocs_private, navigation, prerender, rebuild, templating
+from .background import PageParts
 from .config import PluginConfig, located, settings_of, without_name
 from .logs import log
-from .site import PageParts, SiteBuild
+from .site import SiteBuild, page_meta, take_sources
 
 
 class PostmortemsPlugin(BasePlugin[PluginConfig]):
@@ -48,9 +49,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.root = os.getcwd()
         self.dirty = False
         self.builds_again = True  # under serve (or unknown): the next build may reuse our pages
-        # Deliberately kept across serve rebuilds, for --dirty: what the last build showed.
-        self.memory: rebuild.Memory | None = None
-        self.page_mentions: dict[str, frozenset[str]] = {}
+        self.rebuilds = rebuild.Rebuilds()  # kept across serve rebuilds, for --dirty
         self.titles: dict[str, str] = {}  # nav page -> its title when last read
         self.last_generated: tuple[str, dict] | None = None  # (signature, generated pages)
         self.page_parts: dict[str, PageParts] = {}  # this build's, until the page is done
@@ -128,7 +127,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 
     def _build_files(self, files: Files, config: MkDocsConfig) -> Files:
         self.root = _repository(config)
-        sources = self._take_sources(files)
+        sources = take_sources(files, self.settings.folder, self.root)
         catalog = load(sources, self.settings, cache=self.cache)
         _log_problems(catalog)
         for record in catalog.records:
@@ -138,60 +137,12 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         # Rendered beside MkDocs' own work unless --dirty, which compares them right away.
         self.build.generate(self.last_generated, background=not self.dirty and self.fast)
         if self.builds_again:  # a one-off build need not digest what it showed
-            self.last_generated = (self.build.signature, self.build.generated)
+            self.last_generated = (self.build.signature, self.build.pages.reusable)
         assets.add_files(files, config)
         assets.add_schema(files, config, json_schema(self.settings))
         if self.dirty:
-            self._plan_dirty_rebuild(files)
+            self.rebuilds.plan(self.build, files, self.settings.recent_in_nav)
         return files
-
-    def _plan_dirty_rebuild(self, files: Files) -> None:
-        """Under --dirty, render again what derives from the change, and only that."""
-        build = self.build
-        nav = tuple(
-            (r.name, build.nav_title(r))
-            for r in build.catalog.records[: self.settings.recent_in_nav]
-        )
-        memory = rebuild.remember(
-            build.catalog, build.fingerprints, build.generated_digests(), nav, self.page_mentions
-        )
-        if self.memory is None:
-            for record in build.catalog.records:  # found once per file content, here at startup
-                record.mentions  # noqa: B018
-        else:
-            plan = rebuild.plan(self.memory, memory, build.catalog)
-            for file in files.documentation_pages():
-                record = build.record_for(file)
-                if (
-                    plan.full
-                    or (record is not None and record.name in plan.records)
-                    or file.src_uri in plan.pages
-                ):
-                    mkdocs_private.mark_modified(file, True)
-                elif file.src_uri in plan.unchanged_generated:
-                    mkdocs_private.mark_modified(file, False)
-        self.memory = memory
-
-    def _take_sources(self, files: Files) -> list[Source]:
-        """Post-mortem files among the site's files; templates (``_*``) are not published."""
-        sources = []
-        prefix = self.settings.folder + "/"
-        for file in list(files):
-            if not file.src_uri.startswith(prefix) or not file.is_documentation_page():
-                continue
-            rel = file.src_uri[len(prefix) :]
-            if is_hidden(rel):
-                files.remove(file)
-                continue
-            if not is_postmortem(rel):
-                continue
-            if file.abs_src_path is None:  # generated by another plugin: not a post-mortem file
-                continue
-            file.inclusion = InclusionLevel.NOT_IN_NAV
-            sources.append(
-                Source(file.abs_src_path, _display(file.abs_src_path), rel[:-3], root=self.root)
-            )
-        return sources
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
         if self.build is None:
@@ -219,10 +170,10 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     ) -> str | None:
         if self.build is None:
             return None
-        parts = self.build.page_parts(page.file)
+        parts = self.build.renderer.page_parts(page.file)
         if parts is None:
             return None
-        page.meta = self.build.page_meta(self.build.record_for(page.file))
+        page.meta = page_meta(self.build.record_for(page.file))
         self.page_parts[page.file.src_uri] = parts
         return parts.markdown
 
@@ -244,7 +195,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             markdown = self.build.expand_markers(markdown)
         linked, mentioned = self.build.link_ids(markdown, page.url, record)
         if record is None:
-            self.page_mentions[page.file.src_uri] = mentioned
+            self.rebuilds.page_mentions[page.file.src_uri] = mentioned
         return linked
 
     on_page_markdown = CombinedEvent(_page_content, _link_ids)
@@ -284,7 +235,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if page.file.abs_src_path is None:  # generated here: there is no source to edit
             page.edit_url = None
         else:  # shown by Material at the foot of the page
-            changed = self.build.changed_at(page.file.abs_src_path)
+            changed = self.build.changed.get(page.file.abs_src_path)
             if changed is not None:
                 page.meta["revision_date"] = changed.astimezone(self.settings.tz).date().isoformat()
         return context
@@ -292,7 +243,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_build_error(self, error: Exception) -> None:
         gc.unfreeze()
         if self.build is not None:
-            self.build.close()  # the rendering process, if it still runs
+            self.build.renderer.close()  # the rendering process, if it still runs
 
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()  # under serve, this build's objects may go once the next one begins
@@ -307,13 +258,6 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 def _repository(config: MkDocsConfig) -> str:
     """The folder of mkdocs.yml: files that resolve outside it are not read."""
     return os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _display(path: str) -> str:
-    """The path as messages show it: relative to the current folder (asked again on every
-    serve rebuild for every file, so remembered; MkDocs never changes the folder)."""
-    return display_path(path)
 
 
 def _log_problems(catalog: Catalog) -> None:

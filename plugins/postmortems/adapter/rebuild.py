@@ -12,9 +12,18 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from postmortems.catalog.catalog import shown_digest
 from postmortems.catalog.records import Catalog, PostMortem
+from postmortems.render.card import nav_title
+
+from . import mkdocs_private
+
+if TYPE_CHECKING:
+    from mkdocs.structure.files import Files
+
+    from .site import SiteBuild
 
 
 def fingerprint(record: PostMortem) -> str:
@@ -97,3 +106,36 @@ def plan(before: Memory, now: Memory, catalog: Catalog) -> Plan:
     # A changed record whose file did not change (a warning about a deleted reference, a
     # review now overdue) is skipped by MkDocs unless forced, like the pages showing it.
     return Plan(False, records | changed, pages, unchanged)
+
+
+class Rebuilds:
+    """What the last build showed, kept across ``mkdocs serve --dirty`` rebuilds, and the
+    marking of what the next one must render again."""
+
+    def __init__(self) -> None:
+        self.memory: Memory | None = None
+        self.page_mentions: dict[str, frozenset[str]] = {}  # hand-written page -> ids on it
+
+    def plan(self, build: SiteBuild, files: Files, recent: int) -> None:
+        """Mark the pages that derive from a change as modified, unchanged generated pages
+        as not (MkDocs would render them all again), and remember this build."""
+        nav = tuple((r.name, nav_title(r)) for r in build.catalog.records[:recent])
+        memory = remember(
+            build.catalog, build.fingerprints, build.pages.digests(), nav, self.page_mentions
+        )
+        if self.memory is None:
+            for record in build.catalog.records:  # found once per file content, here at startup
+                record.mentions  # noqa: B018
+        else:
+            planned = plan(self.memory, memory, build.catalog)
+            for file in files.documentation_pages():
+                record = build.record_for(file)
+                if (
+                    planned.full
+                    or (record is not None and record.name in planned.records)
+                    or file.src_uri in planned.pages
+                ):
+                    mkdocs_private.mark_modified(file, True)
+                elif file.src_uri in planned.unchanged_generated:
+                    mkdocs_private.mark_modified(file, False)
+        self.memory = memory

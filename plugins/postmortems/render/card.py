@@ -231,3 +231,8 @@ def page_head(
         )
         if part
     )
+
+
+def nav_title(record: PostMortem) -> str:
+    """'HOT-13432 · title', escaped: themes print page titles without escaping."""
+    return esc(f"{record.id} · {record.title}" if record.id else record.title)

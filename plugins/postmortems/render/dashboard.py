@@ -11,6 +11,7 @@ from postmortems.model.figures import human_minutes
 from . import charts
 from .html import Href, esc
 from .pages import with_title
+from .urls import PLOTLY, SiteUrls
 
 
 def _fmt(value: float | None, minutes: bool) -> str:
@@ -95,16 +96,16 @@ def chart_block(chart: charts.Chart) -> str:
     )
 
 
-def data_script(chart_list: list[charts.Chart], href: Href) -> str:
+def data_script(chart_list: list[charts.Chart], href: Href, urls: SiteUrls) -> str:
     """The chart data, and where plotly.js lives, for assets/postmortems/dashboard.js."""
     return (
         f'<script type="application/json" class="pm-chart-data" '
-        f'data-plotly="{esc(href("assets/postmortems/plotly.min.js"))}">'
+        f'data-plotly="{esc(href(urls.url(PLOTLY)))}">'
         f"{charts.to_json(chart_list)}</script>"
     )
 
 
-def page(catalog: Catalog, today: date, href: Href) -> str:
+def page(catalog: Catalog, today: date, href: Href, urls: SiteUrls) -> str:
     chart_list, months = charts.build(catalog, today)
     if not chart_list:
         return with_title("Dashboard", "No post-mortem has a start time yet.")
@@ -116,6 +117,6 @@ def page(catalog: Catalog, today: date, href: Href) -> str:
     body = "\n\n".join(
         [intro, tiles(catalog, months, today)]
         + [chart_block(c) for c in chart_list]
-        + [data_script(chart_list, href)]
+        + [data_script(chart_list, href, urls)]
     )
     return with_title("Dashboard", body, wide=True)

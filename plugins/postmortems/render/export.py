@@ -16,6 +16,8 @@ from postmortems.catalog.metrics import open_action_items
 from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.read.schema import looks_numeric
 
+from .urls import SiteUrls
+
 CSV_COLUMNS = [
     "id",
     "title",
@@ -49,7 +51,7 @@ CSV_COLUMNS = [
 
 def _site_url(catalog: Catalog) -> Callable[[PostMortem], str]:
     """Where MkDocs publishes a post-mortem with directory URLs (the command line's guess)."""
-    return lambda record: f"{catalog.settings.folder}/{record.name}/"
+    return SiteUrls(catalog.settings.folder)
 
 
 def _plain(value: Any) -> Any:

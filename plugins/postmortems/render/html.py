@@ -123,6 +123,8 @@ class Stash:
     """
 
     _KEY = re.compile(r"PMSTASH\d+[XSI]")
+    CHILD = 10**9  # keys a forked process numbers from here (and the main process's ahead
+    # of it, from twice that), so that blocks made in two processes never share a key
 
     def __init__(self, first: int = 0) -> None:
         self.blocks: dict[str, str] = {}
@@ -140,6 +142,12 @@ class Stash:
     def put(self, block: str, searchable: bool = False) -> str:
         """A key for ``block``; a searchable block is put back before indexing."""
         return self._key(block, "S" if searchable else "X")
+
+    @staticmethod
+    def hides(blocks: dict[str, str]) -> bool:
+        """Whether any of these blocks waits as a comment until after search indexing (the
+        blocks that are not searchable, nor inline)."""
+        return any(key.endswith("X") for key in blocks)
 
     def put_inline(self, html: str) -> str:
         """A word standing for ``html`` within a paragraph, put back before indexing."""

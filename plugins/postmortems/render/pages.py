@@ -33,6 +33,7 @@ from .html import (
     status_badge,
     table,
 )
+from .urls import DATA_SCRIPT, JSON, SiteUrls
 
 SECTION_ROWS = 5  # entries per severity/status section; the full list is the table
 MARKER = "<!-- postmortems:index -->"
@@ -168,13 +169,12 @@ def _sections(
     return "\n\n".join(parts)
 
 
-def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str, script_url: str) -> str:
+def index_page(catalog: Catalog, href: Href, urls: SiteUrls) -> str:
     """The post-mortems index: headline counts, attention, by severity, by status, all."""
     settings = catalog.settings
+    url_of = urls
     site_root = href("").rstrip("/") + "/"  # MkDocs gives '..' for the root: make it a folder
-    year_links = " · ".join(
-        f'<a href="{esc(href(f"{settings.folder}/{y}/"))}">{y}</a>' for y in years(catalog)
-    )
+    year_links = " · ".join(f'<a href="{esc(href(urls.year(y)))}">{y}</a>' for y in years(catalog))
     return "\n\n".join(
         part
         for part in [
@@ -182,8 +182,9 @@ def index_page(catalog: Catalog, href: Href, url_of: UrlOf, json_url: str, scrip
             needs_attention(catalog, href, url_of),
             '<span id="all"></span>\n\n## All post-mortems',
             "Sort by any column; filter by text, severity, status, service or year.",
-            f'<script src="{esc(href(script_url))}"></script>\n'
-            f'<div class="pm-table" data-src="{esc(href(json_url))}" data-base="{esc(site_root)}">'
+            f'<script src="{esc(href(urls.url(DATA_SCRIPT)))}"></script>\n'
+            f'<div class="pm-table" data-src="{esc(href(urls.url(JSON)))}" '
+            f'data-base="{esc(site_root)}">'
             "<noscript>The sortable table needs JavaScript; every post-mortem is also listed on "
             "the year pages below.</noscript></div>",
             f"<p>By year: {year_links}</p>" if year_links else "",
@@ -208,10 +209,12 @@ def year_page(year: str, catalog: Catalog, href: Href, url_of: UrlOf) -> str:
     )
 
 
-def services_index(services: list[ServiceStats], catalog: Catalog, href: Href) -> str:
+def services_index(
+    services: list[ServiceStats], catalog: Catalog, href: Href, urls: SiteUrls
+) -> str:
     rows = [
         [
-            f'<a href="{esc(href(f"services/{s.slug}/"))}">{esc(s.name)}</a>',
+            f'<a href="{esc(href(urls.service(s.slug)))}">{esc(s.name)}</a>',
             str(len(s.records)),
             minutes_cell(s.downtime),
             minutes_cell(s.mttr),

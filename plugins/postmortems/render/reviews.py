@@ -26,6 +26,7 @@ from .html import (
     table,
 )
 from .pages import with_title
+from .urls import SiteUrls
 
 AGENDA = (
     "Recap the timeline",
@@ -39,10 +40,10 @@ def month_title(month: str) -> str:
     return date(int(month[:4]), int(month[5:]), 1).strftime("%B %Y")
 
 
-def index_page(months: list[metrics.Month], href: Href) -> str:
+def index_page(months: list[metrics.Month], href: Href, urls: SiteUrls) -> str:
     rows = [
         [
-            f'<a href="{esc(href(f"reviews/{m.month}/"))}">{esc(month_title(m.month))}</a>',
+            f'<a href="{esc(href(urls.month(m.month)))}">{esc(month_title(m.month))}</a>',
             str(m.count),
             str(m.severe),
             esc(human_minutes(m.downtime)),
@@ -89,13 +90,14 @@ def month_page(
     graph: Graph,
     today: date,
     href: Href,
-    url_of: UrlOf,
+    urls: SiteUrls,
     open_now: OpenWork,
 ) -> str:
     """One month's review. Today's overdue work is listed in full only on the current
     months' pages (older pages link there), so the pages together stay linear in size."""
     settings = catalog.settings
     due, work, overdue, late_items = open_now
+    url_of = urls
     reviewed = settings.reviewed_statuses
     link = lambda r: record_link(r, href(url_of(r)))  # noqa: E731
     current = month.month in {m.month for m in months[-CURRENT_MONTHS:]}
@@ -135,7 +137,7 @@ def month_page(
         )
         overdue_list = _by_owner(late_items, href, url_of, settings)
     else:
-        latest = esc(href(f"reviews/{months[-1].month}/"))
+        latest = esc(href(urls.month(months[-1].month)))
         overdue_html, overdue_list = (
             f'<p>{count} as of {today.isoformat()}; listed on <a href="{latest}">the current '
             "review</a>.</p>"
