@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import shlex
@@ -376,8 +377,17 @@ def _write(text: str, output: str | None) -> None:
 
 
 def run() -> NoReturn:
-    """The console script."""
-    sys.exit(main())
+    """The console script. With the fast paths on, garbage collection is off for the run
+    (its records live until the end, and collections would walk them all) and the exit
+    does not free each object (the system takes the memory back at once): 45 ms of a
+    1,000-file validate (fast/README.md)."""
+    if not fast.enabled():
+        sys.exit(main())
+    gc.disable()
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,7 +7,6 @@ so a site that moves a section, a status or a field of its own changes all of th
 
 from __future__ import annotations
 
-import functools
 from typing import NamedTuple
 
 from .settings import Settings
@@ -28,9 +27,25 @@ ACTION_ITEM = Need("action_item", "action_items", "an action item with an owner 
 NO_TEMPLATE = Need("no_template", "", "nothing left of the template")
 
 
-@functools.lru_cache(maxsize=64)  # asked for each file; a site has a handful of statuses
+_KNOWN: dict[tuple[int, str | None], tuple[Settings, tuple[Need, ...]]] = {}
+
+
 def needs(status: str | None, settings: Settings) -> tuple[Need, ...]:
-    """Everything ``status`` requires, the keys of every status first."""
+    """Everything ``status`` requires, the keys of every status first. Asked several times
+    for each file, always with the build's one settings object: remembered by identity,
+    which costs nothing, where hashing the settings would cost more than the answer."""
+    key = (id(settings), status)
+    known = _KNOWN.get(key)
+    if known is not None and known[0] is settings:
+        return known[1]
+    if len(_KNOWN) > 64:
+        _KNOWN.clear()
+    found = _needs(status, settings)
+    _KNOWN[key] = (settings, found)
+    return found
+
+
+def _needs(status: str | None, settings: Settings) -> tuple[Need, ...]:
     out = [Need("key", key, f"`{key}`") for key in ALWAYS]
     position = settings.statuses.index(status) if status in settings.statuses else -1
     reviewed = status in settings.reviewed_statuses

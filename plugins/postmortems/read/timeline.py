@@ -94,10 +94,18 @@ def read_cell(text: str, year: int) -> Moment | None:
 
 
 def _read_one(text: str, year: int) -> Moment | None:
-    """One moment, with approximation marks, ordinals and year-first dates made plain."""
-    text = _APPROXIMATE.sub("", text.strip()).strip()
-    text = _ORDINAL.sub(r"\1", _SLASHED.sub(r"\1-\2-\3", text))
-    text = _YEAR_FIRST.sub(r"\2 \3 \1", text)
+    """One moment: as written, else with approximation marks, ordinals and year-first
+    dates made plain (most cells need none of it)."""
+    moment = _read_plain(text.strip(), year)
+    if moment is not None:
+        return moment
+    plain = _APPROXIMATE.sub("", text.strip()).strip()
+    plain = _ORDINAL.sub(r"\1", _SLASHED.sub(r"\1-\2-\3", plain))
+    plain = _YEAR_FIRST.sub(r"\2 \3 \1", plain)
+    return _read_plain(plain, year) if plain != text.strip() else None
+
+
+def _read_plain(text: str, year: int) -> Moment | None:
     match = _CELL.fullmatch(text)
     moment = _moment(match, year) if match is not None else None
     if moment is not None:
