@@ -129,3 +129,31 @@ def test_macros_plugin_keeps_its_environment_and_variables(tmp_path):
     replacement = jinja2.Environment()
     mkdocs_private.set_macros_environment(plugin, replacement)
     assert mkdocs_private.macros_environment(plugin) is replacement
+
+
+def test_materials_search_keeps_the_last_index_under_dirty_and_takes_a_merged_one(tmp_path):
+    """Material's search plugin keeps the last dirty build's index in ``search_index_prev``
+    and its entries in ``search_index.entries``; with the previous index cleared it writes
+    exactly the entries it holds."""
+    import json
+
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: t\ntheme: {name: material}\nplugins: [search]\n", encoding="utf-8"
+    )
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    search = mkdocs_private.material_search(config)
+    assert search is not None and search.search_index_prev is None
+    search.on_startup(command="serve", dirty=True)
+    config = config.plugins.on_config(config)  # Material makes each build's index here
+    search.search_index.entries = [{"location": "a/", "title": "A", "text": ""}]
+    search.on_post_build(config=config)
+    previous = search.search_index_prev
+    assert previous is search.search_index  # kept for the next dirty build
+    search.on_config(config)  # the next build renders b/ only; a/ and gone/ as they were
+    previous.entries += [{"location": "gone/", "title": "Gone", "text": ""}]
+    search.search_index.entries = [{"location": "b/#x", "title": "B", "text": ""}]
+    mkdocs_private.merge_search_entries(search, rendered={"b/"}, pages={"a/", "b/"})
+    search.on_post_build(config=config)
+    written = json.loads((Path(config.site_dir) / "search/search_index.json").read_text())
+    assert [d["location"] for d in written["docs"]] == ["a/", "b/#x"]

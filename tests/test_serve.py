@@ -180,6 +180,18 @@ def test_dirty_rebuilds_show_what_a_fresh_build_shows(tmp_path):
     site = Site(tmp_path / "src")
     (site.docs / "index.md").write_text("# Home\n\nSee HOT-2 and HOT-4.\n", encoding="utf-8")
     (site.docs / "guide.md").write_text("# A guide of our own\n\nText.\n", encoding="utf-8")
+    # A page of the site's own that shows the catalog through the plugin's macros.
+    (site.docs / "tables.md").write_text(
+        "# Our tables\n\n## P2\n\n{{ postmortems_table(severity='P2') }}\n\n"
+        "## P1\n\n{{ postmortems_table(severity='P1') }}\n",
+        encoding="utf-8",
+    )
+    site.config.write_text(
+        site.config.read_text()
+        + "  - macros:\n      modules: [postmortems.macros]\n"
+        + "      render_by_default: false\n      force_render_paths: tables.md\n",
+        encoding="utf-8",
+    )
     site.add("2025-03-01-one.md", _pm("HOT-1", "One", 1, refs="related: [HOT-2]\n"))
     site.add("2025-03-02-two.md", _pm("HOT-2", "Two", 2))
     site.add("2025-03-03-three.md", _pm("HOT-3", "Three", 3, refs="recurrence: [HOT-2]\n"))
@@ -217,6 +229,7 @@ def test_dirty_rebuilds_show_what_a_fresh_build_shows(tmp_path):
             lambda: (site.pm / "2025-03-05-five.md").rename(site.pm / "2025-03-05-fifth.md"),
         ),
     ]
+    served: set[str] = set()
     try:
         assert wait_until(lambda: _builds(log_path) >= 1, 60), "serve did not start"
         for step, (what, edit) in enumerate([("start", lambda: None), *edits]):
@@ -243,6 +256,20 @@ def test_dirty_rebuilds_show_what_a_fresh_build_shows(tmp_path):
                 assert _shown(body.decode("utf-8")) == expected, (
                     f"after the {what} edit, {page} differs"
                 )
+            # Pages a fresh build no longer has are not served any more.
+            urls = {str(p.parent) for p in pages}
+            for gone in sorted(served - urls):
+                url = base + gone + "/"
+                assert get(url)[0] == 404, f"after the {what} edit, {url} is still served"
+            served = urls
+            # The search index: the fresh build's entries, each once.
+            entries = [
+                (e["location"], e["title"])
+                for e in json.loads(get(base + "search/search_index.json")[1])["docs"]
+            ]
+            fresh_index = json.loads((fresh / "search/search_index.json").read_text())["docs"]
+            assert len(entries) == len(set(entries)), f"{what}: an entry is indexed twice"
+            assert set(entries) == {(e["location"], e["title"]) for e in fresh_index}, what
             last_build = log_path.read_text(encoding="utf-8").split("Building documentation")[-1]
             assert _problems(last_build) == _problems(built.stderr), what
             assert "None" not in re.findall(

@@ -86,3 +86,28 @@ def _always() -> bool:
 
 def _never() -> bool:
     return False
+
+
+def material_search(config: MkDocsConfig) -> Any | None:
+    """Material's search plugin, where the site uses it: the one whose index a dirty
+    rebuild merges with the last build's (``search_index_prev``)."""
+    for plugin in config.plugins.values():
+        if hasattr(plugin, "search_index_prev"):
+            return plugin
+    return None
+
+
+def merge_search_entries(search: Any, rendered: set[str], pages: set[str]) -> None:
+    """Material's search index after a dirty rebuild: the last build's entries of pages
+    neither rendered again nor gone, then this build's (``search_index.entries``);
+    Material's own merge, which assumes one page changed, is then left nothing to do."""
+    previous = search.search_index_prev
+    if previous is None:
+        return
+    kept = [
+        entry
+        for entry in previous.entries
+        if (url := entry["location"].split("#", 1)[0]) not in rendered and url in pages
+    ]
+    search.search_index.entries = kept + search.search_index.entries
+    search.search_index_prev = None  # Material sets it again to this build's full index

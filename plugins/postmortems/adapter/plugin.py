@@ -34,6 +34,7 @@ from . import assets, logs, mkdocs_private, navigation, prerender, rebuild, temp
 from .background import PageParts
 from .config import PluginConfig, located, settings_of, without_name
 from .logs import log
+from .preview import Preview
 from .site import SiteBuild, page_meta, take_sources
 
 
@@ -50,6 +51,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         self.dirty = False
         self.builds_again = True  # under serve (or unknown): the next build may reuse our pages
         self.rebuilds = rebuild.Rebuilds()  # kept across serve rebuilds, for --dirty
+        self.preview = Preview()  # likewise: what the last dirty build wrote
         self.titles: dict[str, str] = {}  # nav page -> its title when last read
         self.last_generated: tuple[str, dict] | None = None  # (signature, generated pages)
         self.page_parts: dict[str, PageParts] = {}  # this build's, until the page is done
@@ -142,6 +144,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         assets.add_schema(files, config, json_schema(self.settings))
         if self.dirty:
             self.rebuilds.plan(self.build, files, self.settings.recent_in_nav)
+            self.preview.files_ready(files)
         return files
 
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation | None:
@@ -172,6 +175,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             return None
         parts = self.build.renderer.page_parts(page.file)
         if parts is None:
+            if page.file.abs_src_path is not None:  # the site's own page, before macros
+                self.rebuilds.page_read(page.file.src_uri, markdown)
             return None
         page.meta = page_meta(self.build.record_for(page.file))
         self.page_parts[page.file.src_uri] = parts
@@ -227,6 +232,8 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_page_context(self, context: dict, page: Page, config: MkDocsConfig, nav: Navigation):
         if self.build is None:
             return context
+        if self.dirty:
+            self.preview.page_rendered(page)
         parts = self.page_parts.pop(page.file.src_uri, None)
         if parts is None or parts.hides_blocks:  # a post-mortem's own keys went in on hiding
             page.content = self.build.stash.restore(page.content or "")
@@ -245,8 +252,11 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         if self.build is not None:
             self.build.renderer.close()  # the rendering process, if it still runs
 
+    @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, config: MkDocsConfig) -> None:
         gc.unfreeze()  # under serve, this build's objects may go once the next one begins
+        if self.dirty and self.build is not None:
+            self.preview.after_build(config)
         if self.build is not None and self.build.catalog.needing_attention and not config.strict:
             count = len(self.build.catalog.needing_attention)
             log.info(

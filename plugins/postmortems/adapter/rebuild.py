@@ -52,6 +52,7 @@ class Memory:
     generated: dict[str, str]  # generated page -> digest of its Markdown
     nav: tuple
     page_mentions: dict[str, frozenset[str]] = field(default_factory=dict)  # hand-written pages
+    data_pages: frozenset[str] = frozenset()  # hand-written pages that may show the catalog
 
 
 def remember(
@@ -60,6 +61,7 @@ def remember(
     generated: dict[str, str],
     nav: tuple,
     page_mentions: dict[str, frozenset[str]],
+    data_pages: frozenset[str] = frozenset(),
 ) -> Memory:
     return Memory(
         fingerprints=dict(fingerprints),
@@ -71,6 +73,7 @@ def remember(
         generated=generated,
         nav=nav,
         page_mentions=dict(page_mentions),
+        data_pages=data_pages,
     )
 
 
@@ -102,10 +105,15 @@ def plan(before: Memory, now: Memory, catalog: Catalog) -> Plan:
         targets = now.references.get(name, frozenset()) | before.references.get(name, frozenset())
         records.update(n for n, ident in now.ids.items() if ident in targets)
     pages = {uri for uri, ids in now.page_mentions.items() if ids & changed_ids}
+    if changed or removed:  # tables, charts and lists of the catalog on the site's own pages
+        pages |= now.data_pages
     unchanged = {uri for uri, d in now.generated.items() if before.generated.get(uri) == d}
     # A changed record whose file did not change (a warning about a deleted reference, a
     # review now overdue) is skipped by MkDocs unless forced, like the pages showing it.
     return Plan(False, records | changed, pages, unchanged)
+
+
+DATA_SIGNS = ("{{", "{%", "<!--")  # macros, and markers that pages' hooks replace
 
 
 class Rebuilds:
@@ -115,13 +123,28 @@ class Rebuilds:
     def __init__(self) -> None:
         self.memory: Memory | None = None
         self.page_mentions: dict[str, frozenset[str]] = {}  # hand-written page -> ids on it
+        self.data_pages: set[str] = set()  # hand-written pages that may show the catalog
+
+    def page_read(self, src_uri: str, markdown: str) -> None:
+        """A page of the site's own as written: one with template code (macros) or a
+        marker (ours, or a site's hooks') may show the catalog, and is rendered again
+        whenever an incident changes."""
+        if any(sign in markdown for sign in DATA_SIGNS):
+            self.data_pages.add(src_uri)
+        else:
+            self.data_pages.discard(src_uri)
 
     def plan(self, build: SiteBuild, files: Files, recent: int) -> None:
         """Mark the pages that derive from a change as modified, unchanged generated pages
         as not (MkDocs would render them all again), and remember this build."""
         nav = tuple((r.name, nav_title(r)) for r in build.catalog.records[:recent])
         memory = remember(
-            build.catalog, build.fingerprints, build.pages.digests(), nav, self.page_mentions
+            build.catalog,
+            build.fingerprints,
+            build.pages.digests(),
+            nav,
+            self.page_mentions,
+            frozenset(self.data_pages),
         )
         if self.memory is None:
             for record in build.catalog.records:  # found once per file content, here at startup
