@@ -146,7 +146,7 @@ def test_serve_survives_edits_renames_and_deletes(server):
         assert len(problems) == len(set(problems)), "a problem was reported twice in one build"
     assert any("2025-04-01-bad.md:4: error: severity: 'P9'" in build for build in builds)
     growth_mib = (memory[-1] - memory[0]) / 1024
-    assert growth_mib < 64, f"serve grew by {growth_mib:.0f} MiB over {ROUNDS - 10} rebuilds"
+    assert growth_mib < 20, f"serve grew by {growth_mib:.0f} MiB over {ROUNDS - 10} rebuilds"
 
 
 def _pm(ident: str, title: str, hour: int, severity: str = "P2", refs: str = "") -> str:
