@@ -99,10 +99,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
         folder = os.path.join(config.docs_dir, self.settings.folder)
         self.settings = template.applied(self.settings, Path(folder))
         # MkDocs gathers its files before on_files asks for them: parse meanwhile, elsewhere.
-        self.cache.parse_early(
-            discover(folder, repository=self.root),
-            self.settings,
-        )
+        self.cache.parse_early(discover(folder, repository=self.root), self.settings)
         return config
 
     @event_priority(-50)  # after other plugins have added or removed files
@@ -241,12 +238,7 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
             page.content = self.build.stash.restore(page.content or "")
         if parts is not None:  # the head goes in after search has indexed the page
             page.content = f"{parts.head}\n{page.content}"
-        if page.file.abs_src_path is None:  # generated here: there is no source to edit
-            page.edit_url = None
-        else:  # shown by Material at the foot of the page
-            changed = self.build.changed.get(page.file.abs_src_path)
-            if changed is not None:
-                page.meta["revision_date"] = changed.astimezone(self.settings.tz).date().isoformat()
+        _set_foot(page, self.build, self.settings)
         return context
 
     def on_build_error(self, error: Exception) -> None:
@@ -270,6 +262,17 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
 def _repository(config: MkDocsConfig) -> str:
     """The folder of mkdocs.yml: files that resolve outside it are not read."""
     return os.path.dirname(os.path.abspath(config.config_file_path or "mkdocs.yml"))
+
+
+def _set_foot(page: Page, build: SiteBuild, settings: Settings) -> None:
+    """What Material shows at the foot of a page: no edit link for a generated page (it has
+    no source), the date of the last change for the others."""
+    if page.file.abs_src_path is None:
+        page.edit_url = None
+        return
+    changed = build.changed.get(page.file.abs_src_path)
+    if changed is not None:
+        page.meta["revision_date"] = changed.astimezone(settings.tz).date().isoformat()
 
 
 def _log_problems(catalog: Catalog) -> None:
