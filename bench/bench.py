@@ -93,7 +93,11 @@ def _tree(pid: int) -> list[int]:
     while todo:
         current = todo.pop()
         found.append(current)
-        for task in Path(f"/proc/{current}/task").glob("*/children"):
+        try:
+            tasks = list(Path(f"/proc/{current}/task").glob("*/children"))
+        except OSError:  # the process ended while it was looked at
+            continue
+        for task in tasks:
             try:
                 todo.extend(int(child) for child in task.read_text().split())
             except OSError:
