@@ -106,13 +106,13 @@ class PostmortemsPlugin(BasePlugin[PluginConfig]):
     def on_files(self, files: Files, config: MkDocsConfig) -> Files | None:
         self.build = None  # nothing from the last build is used by accident
         self.page_parts = {}  # post-mortem page -> what we add to it
-        if self.builds_again:  # under serve: the last build's objects go now (about 40 ms at
-            gc.collect()  # 1,000 post-mortems), not as gigabytes over an afternoon
         if not self.settings.enabled:
             return None
         with collection_paused():
             files = self._build_files(files, config)
-        if self.fast:  # what lives until the build ends is not walked by full collections
+        # What lives until a one-off build ends is not walked by full collections. Under
+        # serve nothing is frozen: each rebuild's garbage must go (frozen, it would stay).
+        if self.fast and not self.builds_again:
             gc.freeze()
         return files
 
