@@ -412,3 +412,25 @@ def test_a_sites_own_page_at_a_generated_path_is_kept_and_said(tmp_path):
     assert "Our service catalogue" in site.html("services")
     assert "services/index.md: the site's own page is kept at /services/" in built.stderr
     assert "checkout-api" in site.html("services/checkout-api")  # the rest is still made
+
+
+def test_every_review_page_links_to_review_pages_that_exist(tmp_path):
+    """Months without incidents have no page: the 'current review' an older month points
+    to is the newest month that has one."""
+    import re
+
+    from conftest import Site, good
+
+    site = Site(tmp_path / "reviews")
+    for n, month in enumerate(("01", "02", "03", "05")):
+        site.add(
+            f"2025-{month}-04-a{n}.md",
+            good(id=f"HOT-{n + 1}", started=f"2025-{month}-04T10:00:00Z"),
+        )
+    assert site.build().returncode == 0  # the sample's times disagree with these months
+    out = site.root / "site" / "reviews"
+    pages = sorted(out.glob("*/index.html"))
+    assert [p.parent.name for p in pages] == ["2025-01", "2025-02", "2025-03", "2025-05"]
+    for page in pages:
+        for target in re.findall(r'href="\.\./(\d{4}-\d{2})/"', page.read_text()):
+            assert (out / target / "index.html").exists(), (page.parent.name, target)

@@ -100,7 +100,8 @@ def month_page(
     url_of = urls
     reviewed = settings.reviewed_statuses
     link = lambda r: record_link(r, href(url_of(r)))  # noqa: E731
-    current = month.month in {m.month for m in months[-CURRENT_MONTHS:]}
+    with_pages = [m.month for m in months if m.count]  # a month without incidents has none
+    current = month.month in with_pages[-CURRENT_MONTHS:]
     incidents = table(
         ["Id", "Title", "Severity", "Status", "Downtime", "TTR", "Review meeting"],
         [
@@ -137,7 +138,7 @@ def month_page(
         )
         overdue_list = _by_owner(late_items, href, url_of, settings)
     else:
-        latest = esc(href(urls.month(months[-1].month)))
+        latest = esc(href(urls.month(with_pages[-1])))
         overdue_html, overdue_list = (
             f'<p>{count} as of {today.isoformat()}; listed on <a href="{latest}">the current '
             "review</a>.</p>"
