@@ -434,3 +434,13 @@ def test_every_review_page_links_to_review_pages_that_exist(tmp_path):
     for page in pages:
         for target in re.findall(r'href="\.\./(\d{4}-\d{2})/"', page.read_text()):
             assert (out / target / "index.html").exists(), (page.parent.name, target)
+
+
+def test_still_to_do_names_every_key_the_next_status_requires(tmp_path):
+    site = Site(tmp_path / "todo-keys")
+    text = pm("HOT-1", "2025-01-01T10:00:00Z", "2025-01-01T11:00:00Z", status="In Review")
+    site.add("a.md", re.sub(r"resolved: .*\n", "", text))
+    assert site.build().returncode == 0
+    shown = Text.of(site.article("postmortems/a")).text
+    assert "resolved: required once status is Reviewed" in shown
+    assert "review_meeting: required once status is Reviewed" in shown

@@ -116,14 +116,6 @@ def _check_reviewed(
     front_text: str | None,
 ) -> None:
     status = meta.get("status")
-    line = writing.where_required(front, "resolved", front.key_lines.get("status", 1))
-    required = requirements.requires(status, "resolved", settings)
-    if required and meta.get("resolved") is None and line is not None:
-        sink.error(
-            line,
-            "resolved",
-            f"required once status is {status}; add when the incident was resolved",
-        )
     if not requirements.requires(status, requirements.NO_TEMPLATE, settings):
         return
     may_hold = front_text is None or placeholders.may_hold(front_text, escapes=True)

@@ -60,6 +60,12 @@ BLAME = [
 ]
 
 
+# What to write for a key a status requires (the requirements table names the keys).
+KEY_HINTS = {
+    "resolved": "when the incident was resolved",
+    "review_meeting": "the date of the post-mortem meeting",
+}
+
 _CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
 
 
@@ -165,16 +171,13 @@ def missing(
                 )
             )
     out.extend(_missing_fields(meta, status, settings, front, status_line))
-    if requirements.requires(status, "review_meeting", settings):
-        line = where_required(front, "review_meeting", status_line)
-        if not meta.get("review_meeting") and line is not None:
-            out.append(
-                (
-                    line,
-                    "review_meeting",
-                    f"required once status is {status}; add the date of the post-mortem meeting",
-                )
-            )
+    for need in requirements.needs(status, settings):
+        if need.kind != "key" or need.name in requirements.ALWAYS or meta.get(need.name):
+            continue  # the keys of every status are the schema's to report
+        line = where_required(front, need.name, status_line)
+        if line is not None:
+            hint = KEY_HINTS.get(need.name, "it")
+            out.append((line, need.name, f"required once status is {status}; add {hint}"))
     return out
 
 
