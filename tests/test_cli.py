@@ -381,3 +381,21 @@ def test_interactive_new_asks_again_after_a_wrong_answer(site):
     written = (site.root / result.stdout.strip().splitlines()[-1].split(": ")[-1]).read_text()
     assert "severity: P2" in written and "started: 2025-03-04T10:00:00+00:00" in written
     assert "id: HOT-2" in written
+
+
+def test_config_is_taken_before_or_after_the_command(site, tmp_path):
+    import subprocess
+    import sys
+
+    site.add("a.md", good(id="HOT-1", severity="P9"))
+    config = str(site.config)
+    for args in (["--config", config, "validate"], ["validate", "--config", config]):
+        result = subprocess.run(
+            [sys.executable, "-m", "postmortems.cli", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert result.returncode == 1, (args, result.stderr)
+        assert "severity: 'P9' is not one of P1, P2, P3, P4" in result.stdout

@@ -96,16 +96,28 @@ def _parser(site: SiteConfig | None) -> argparse.ArgumentParser:
         help="the site's mkdocs.yml, for its settings (default: the nearest one above the "
         "current folder, or above each file named)",
     )
+    # --config is read before the parser exists; each command takes it too, after its name.
+    shared = argparse.ArgumentParser(add_help=False)
+    shared.add_argument("--config", "-f", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    validate = commands.add_parser("validate", help="check post-mortem files; exit 1 on errors")
+    validate = commands.add_parser(
+        "validate",
+        parents=[shared],
+        help="check post-mortem files; exit 1 on errors, 2 when it cannot check",
+    )
     validate.add_argument(
         "paths",
         nargs="*",
         help=f"files or folders (default: {folder}); a file named is checked even outside "
         "that folder when it has front matter, and refused (exit 2) when it has none",
     )
-    validate.add_argument("--format", choices=("text", "github", "json"), default="text")
+    validate.add_argument(
+        "--format",
+        choices=("text", "github", "json"),
+        default="text",
+        help="text: file:line: messages (default); github: workflow annotations; json: a list",
+    )
     validate.add_argument(
         "--strict", action="store_true", help="warnings fail too, as in mkdocs build --strict"
     )
@@ -125,7 +137,9 @@ def _parser(site: SiteConfig | None) -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=_validate)
 
-    new = commands.add_parser("new", help="start a new post-mortem from the site's template")
+    new = commands.add_parser(
+        "new", parents=[shared], help="start a new post-mortem from the site's template"
+    )
     new.add_argument("--title", help="what happened, in one line")
     new.add_argument("--severity", help=f"one of {', '.join(settings.severities)}")
     new.add_argument(
@@ -134,7 +148,9 @@ def _parser(site: SiteConfig | None) -> argparse.ArgumentParser:
     new.add_argument("--services", help="comma-separated services, e.g. checkout-api,orders-db")
     new.set_defaults(run=_new)
 
-    export = commands.add_parser("export", help="write the catalog as JSON or CSV")
+    export = commands.add_parser(
+        "export", parents=[shared], help="write the catalog as JSON or CSV"
+    )
     export.add_argument("paths", nargs="*", help=f"files or folders (default: {folder})")
     export.add_argument("--format", choices=("json", "csv"), default="json")
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
@@ -159,7 +175,9 @@ def _parser(site: SiteConfig | None) -> argparse.ArgumentParser:
     init.add_argument("--folder", default="postmortems", help="below docs/ (default: %(default)s)")
     init.add_argument("--site-name", default="Post-mortems", help="the site's title")
 
-    schema = commands.add_parser("schema", help="print the front matter's JSON Schema")
+    schema = commands.add_parser(
+        "schema", parents=[shared], help="print the front matter's JSON Schema"
+    )
     schema.add_argument("--output", "-o", help="write it to this file instead")
     schema.set_defaults(run=_schema)
     return parser
