@@ -24,7 +24,8 @@ fields:
 def test_a_site_that_changes_the_requirements_changes_all_four(tmp_path):
     site = Site(tmp_path / "s", options=OPTIONS)
     (site.docs / "rules.md").write_text(
-        "# Our rules\n\n<!-- postmortems:workflow -->\n\n## Keys\n\n<!-- postmortems:fields -->\n",
+        "# Our rules\n\n<!-- postmortems:workflow -->\n\n## Keys\n\n<!-- postmortems:fields -->\n"
+        "\nA marker quoted in text stays: `<!-- postmortems:fields -->`.\n",
         encoding="utf-8",
     )
     in_review = good(id="HOT-1", status="In Review")
@@ -72,6 +73,7 @@ def test_a_site_that_changes_the_requirements_changes_all_four(tmp_path):
     }
     assert "customer_comms" in then["In Review"] and "review_meeting" not in then["Reviewed"]
     assert {"resolved", "review_meeting", "action_items"} <= set(then["Closed"])
+    assert "<code>&lt;!-- postmortems:fields --&gt;</code>" in page
     # 4. The format page's table of keys.
     assert (
         "<td><code>customer_comms</code></td>\n<td>what customers were told</td>\n<td>from In Review</td>"

@@ -9,6 +9,8 @@ holds and from which status it is required (``<!-- postmortems:fields -->``).
 
 from __future__ import annotations
 
+import re
+
 from postmortems.model import requirements
 from postmortems.model.settings import Settings
 from postmortems.read.schema import FieldSpec, ListOf, Record, front_matter
@@ -112,8 +114,11 @@ MARKERS = {WORKFLOW_MARKER: workflow, FIELDS_MARKER: fields}
 
 
 def expand(markdown: str, settings: Settings) -> str:
-    """A hand-written page with each marker replaced by what it stands for."""
+    """A hand-written page with each marker that stands on a line of its own replaced by
+    what it stands for (a marker quoted in text or code stays as written)."""
     for marker, make in MARKERS.items():
         if marker in markdown:
-            markdown = markdown.replace(marker, make(settings))
+            alone = re.compile(rf"^[ \t]*{re.escape(marker)}[ \t]*$", re.M)
+            table = make(settings)
+            markdown = alone.sub(lambda _, table=table: table, markdown)
     return markdown
