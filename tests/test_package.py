@@ -4,14 +4,13 @@ pre-commit hook installed from the repository itself."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, good
+from conftest import REPO, good, run_clean
 
 SITE_YML = """\
 site_name: Another team's incidents
@@ -26,14 +25,8 @@ plugins:
 
 
 def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        args,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **env},
-    )
+    """A command with this test run's interpreter folder on PATH (for git's hooks)."""
+    return run_clean(args, cwd, [Path(sys.executable).parent], NO_MKDOCS_2_WARNING="1", **env)
 
 
 def _team_site(root: Path) -> Path:
