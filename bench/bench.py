@@ -115,10 +115,11 @@ def _pss(pid: int) -> int:
     return 0
 
 
-def serve_rebuild(root: Path) -> tuple[float, float]:
+def serve_rebuild(root: Path) -> tuple[float, float, float]:
     """(plugin seconds, whole dirty-build seconds) after one post-mortem changed, with the
     plugin instance and its cache kept from a first build, as `mkdocs serve --dirty` does:
-    medians of REBUILDS rebuilds, each after an edit to another file."""
+    medians of REBUILDS rebuilds, each after an edit to another file; and the process's
+    memory growth per rebuild (MiB, resident, from the first rebuild to the last)."""
     code = f"""
 import functools, os, statistics, sys, time
 from pathlib import Path
@@ -148,7 +149,12 @@ for name in ("on_config", "on_files", "on_nav", "on_page_read_source", "on_page_
         setattr(plugin, name, timed(getattr(plugin, name)))
 plugin.on_page_markdown = CombinedEvent(timed(plugin._page_content), timed(plugin._link_ids))
 files = sorted(Path("docs/postmortems").glob("*.md"))
-plugin_s, totals = [], []
+plugin_s, totals, rss = [], [], []
+def resident():
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
 for victim in files[len(files) // 2:][:{REBUILDS}]:
     victim.write_text(victim.read_text() + "\\nOne more line.\\n")
     spent[0] = 0.0
@@ -157,13 +163,14 @@ for victim in files[len(files) // 2:][:{REBUILDS}]:
     build(config, dirty=True)
     totals.append(time.perf_counter() - start)
     plugin_s.append(spent[0])
-print(statistics.median(plugin_s), statistics.median(totals))
+    rss.append(resident())
+print(statistics.median(plugin_s), statistics.median(totals), (rss[-1] - rss[0]) / (len(rss) - 1))
 """
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout.split()
-    return float(out[-2]), float(out[-1])
+    return float(out[-3]), float(out[-2]), float(out[-1])
 
 
 def measure(count: int, runs: int, workdir: Path, words: int = 1000) -> dict:
@@ -197,7 +204,7 @@ def measure(count: int, runs: int, workdir: Path, words: int = 1000) -> dict:
             if f"{key}M" in memory:
                 memory[f"{key}M"] = max(memory[f"{key}M"], main_peak)
                 memory[f"{key}T"] = max(memory[f"{key}T"], tree_peak)
-    plugin_s, dirty_s = serve_rebuild(root)
+    plugin_s, dirty_s, growth = serve_rebuild(root)
     dashboard = (root / "site/dashboard/index.html").read_text(encoding="utf-8")
     data = re.findall(r'class="pm-chart-data"[^>]*>(.*?)</script>', dashboard, re.S)
     median = {k: statistics.median(v) for k, v in samples.items()}
@@ -207,6 +214,7 @@ def measure(count: int, runs: int, workdir: Path, words: int = 1000) -> dict:
         **median,
         "plugin_rebuild": plugin_s,
         "dirty_build": dirty_s,
+        "rebuild_growth": growth,
         **{f"mem_{key}": value / 1024 for key, value in memory.items()},
         "dashboard_kib": len(dashboard.encode()) / 1024,
         "chart_data_kib": sum(len(d.encode()) for d in data) / 1024,
@@ -233,9 +241,10 @@ def table(rows: list[dict]) -> str:
     lines = [
         "| N | plain build | full build | full/plain | fast paths off/plain | validate | floor "
         "| validate/floor | validate, cached/floor | plugin on serve rebuild | dirty rebuild "
+        "| memory a serve rebuild MiB "
         "| main process peak RSS MiB plain/full/off | all processes peak PSS MiB plain/full/off "
         "| dashboard KiB | chart data KiB |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         lines.append(
@@ -244,6 +253,7 @@ def table(rows: list[dict]) -> str:
             f"| {r['validate']:.2f} s | {r['floor']:.2f} s | {r['validate'] / r['floor']:.2f} "
             f"| {r['warm'] / r['floor']:.2f} "
             f"| {r['plugin_rebuild'] * 1000:.0f} ms | {r['dirty_build']:.2f} s "
+            f"| {r['rebuild_growth']:+.1f} "
             f"| {r['mem_plainM']:.0f} / {r['mem_fullM']:.0f} / {r['mem_slowM']:.0f} "
             f"| {r['mem_plainT']:.0f} / {r['mem_fullT']:.0f} / {r['mem_slowT']:.0f} "
             f"| {r['dashboard_kib']:.0f} "
