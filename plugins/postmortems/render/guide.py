@@ -82,12 +82,12 @@ def fields(settings: Settings) -> str:
                 )
     rows = ["| key | what it holds | required |", "| --- | --- | --- |"]
     for key, spec in front_matter(settings).fields.items():
-        rows.append(f"| `{key}` | {_holds(spec, settings)} | {required.get(key, '')} |")
+        rows.append(f"| `{key}` | {_holds(spec, settings)} | {required.get(key, 'optional')} |")
         inner = spec.kind.item if isinstance(spec.kind, ListOf) else spec.kind
         if isinstance(inner, Record):
             mark = "[]" if isinstance(spec.kind, ListOf) else ""
             for sub, sub_spec in inner.fields.items():
-                need = "in each item" if sub_spec.required else ""
+                need = "in each item" if sub_spec.required else "optional"
                 rows.append(f"| `{key}{mark}.{sub}` | {_holds(sub_spec, settings)} | {need} |")
     return "\n".join(rows) + "\n"
 
