@@ -177,8 +177,15 @@ class Served:
         self.thread.start()
 
     def close(self) -> None:
+        """Stop serving, once every browser page is closed: a page left open would go on
+        asking (Material's search loads its index late) and log a refused connection."""
+        while OPEN_PAGES:
+            OPEN_PAGES.pop().close()
         self.server.shutdown()
         self.server.server_close()
+
+
+OPEN_PAGES: list = []  # browser pages not closed yet, whatever test opened them
 
 
 class Browser:
@@ -227,6 +234,7 @@ class Browser:
                 route.abort()
 
         page.route("**/*", guard)
+        OPEN_PAGES.append(page)
         return page
 
     def close(self) -> None:
