@@ -59,7 +59,7 @@ def _files(
         if has_site and _inside(full, folder):  # the site, docs/ or the folder itself
             return discover(folder, repository=site.root), ""
         if has_site and not _inside(folder, full):
-            return [], f"not checked: the post-mortems of this site are in {_shown(folder)}/"
+            return [], f"not checked: the post-mortems of this site are in {display_path(folder)}/"
         return discover(path, repository=site.root), ""
     rel = _below(full, folder) if has_site else None
     if rel is not None and is_postmortem(rel):
@@ -78,7 +78,7 @@ def _files(
     if _has_front_matter(path):
         return [_source(path, path.stem, site, root=path.parent.absolute())], ""
     where = (
-        f"this site's post-mortems are in {_shown(folder)}/"
+        f"this site's post-mortems are in {display_path(folder)}/"
         if has_site
         else "and there is no mkdocs.yml above it"
     )
@@ -103,10 +103,6 @@ def _below(path: Path, folder: Path) -> str | None:
             return path.resolve().relative_to(folder.resolve()).as_posix()
         except ValueError:
             return None
-
-
-def _shown(path: Path) -> str:
-    return display_path(path)
 
 
 def _has_front_matter(path: Path) -> bool:

@@ -12,8 +12,6 @@ from postmortems.model.paths import slug
 
 from .html import started_day
 
-FEED_URI = "feed.xml"
-
 
 def atom(
     catalog: Catalog,
