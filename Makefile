@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 ADDR   ?= 127.0.0.1:8000
 
-.PHONY: serve build test lint validate new browser clean fuzz bench
+.PHONY: serve build test lint validate new browser clean fuzz bench bench-serve soak
 
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -54,3 +54,12 @@ fuzz: $(STAMP)
 # The plugin against plain Material at 1,000 and 5,000 post-mortems (10,000 with BENCH_FULL=1).
 bench: $(STAMP)
 	$(BIN)/python bench/bench.py
+
+# Save-to-reload and memory of a real `mkdocs serve`, each mode, beside plain Material.
+bench-serve: $(STAMP)
+	$(BIN)/python bench/serve.py --memory 200
+
+# Hundreds of random edits under `make serve`, each checked against a fresh build; the
+# seed is printed, and `make soak SEED=… EDITS=…` repeats a run.
+soak: $(STAMP)
+	$(BIN)/python tests/serve_soak.py --edits $(or $(EDITS),300) $(if $(SEED),--seed $(SEED))
