@@ -123,6 +123,20 @@ def test_own_index_receives_the_generated_content_at_the_marker(site):
     assert result.returncode == 0, result.stderr
     text = Text.of(site.article("postmortems")).text
     assert text.index("Read this first.") < text.index("By severity") < text.index("Footer text.")
+    # The table gets the page's width, as on our own index: no table of contents beside it.
+    assert re.search(r'md-sidebar--secondary"[^>]*\bhidden>', site.html("postmortems"))
+
+
+def test_own_index_that_says_what_to_hide_keeps_its_choice(site):
+    site.add(
+        "index.md",
+        "---\nhide:\n  - navigation\n---\n\n# Our incidents\n\n<!-- postmortems:index -->\n",
+    )
+    site.add("a.md", good(id="HOT-1"))
+    assert site.build("--strict").returncode == 0
+    page = site.html("postmortems")
+    assert not re.search(r'md-sidebar--secondary"[^>]*\bhidden>', page)
+    assert re.search(r'md-sidebar--primary"[^>]*\bhidden>', page)
 
 
 def test_bad_setting_stops_the_build_with_a_clear_message(tmp_path):

@@ -15,6 +15,8 @@ import pytest
 from conftest import REPO, build_example
 from test_build import Text
 
+from postmortems.model.figures import human_minutes
+
 
 @pytest.fixture(scope="module")
 def example_site(tmp_path_factory):
@@ -73,15 +75,6 @@ def trace(figure, name):
     return next(t for t in figure["data"] if t.get("name") == name)
 
 
-UNITS = {"minutes": 1, "hours": 60, "days": 1440}
-
-
-def minutes_per_unit(figure, axis="yaxis"):
-    """How many minutes one unit of a duration axis is, read from its title."""
-    title = figure["layout"][axis]["title"]["text"]
-    return UNITS[title.split()[0]]
-
-
 def test_incidents_and_downtime_per_month_match(example_site, expected):
     counts, downtime, _ = expected
     charts = chart_data(read(example_site, "dashboard"))
@@ -90,10 +83,10 @@ def test_incidents_and_downtime_per_month_match(example_site, expected):
         for month, value in zip(bars["x"], bars["y"]):
             assert value == counts.get(month, {}).get(severity, 0), (severity, month)
         down = trace(charts["downtime"], severity)
-        unit = minutes_per_unit(charts["downtime"])
-        for month, value in zip(down["x"], down["y"]):
-            want = downtime.get(month, {}).get(severity, 0) / unit
-            assert value == pytest.approx(want, abs=0.01), (severity, month)
+        for month, value, said in zip(down["x"], down["y"], down["customdata"]):
+            want = downtime.get(month, {}).get(severity, 0)
+            assert value == pytest.approx(want, abs=1e-6), (severity, month)  # exact minutes
+            assert said == human_minutes(want)  # the hover says it in words
 
 
 def test_every_month_is_present_and_empty_months_are_zero(example_site, expected):
@@ -112,11 +105,10 @@ def test_mttr_mean_and_median_per_month_match(example_site, expected):
     _, _, ttr = expected
     times = chart_data(read(example_site, "dashboard"))["times"]
     mean, median = trace(times, "MTTR (mean)"), trace(times, "TTR median")
-    unit = minutes_per_unit(times)
     for month, m, md in zip(mean["x"], mean["y"], median["y"]):
         if ttr.get(month):
-            assert m == pytest.approx(statistics.fmean(ttr[month]) / unit, abs=0.01)
-            assert md == pytest.approx(statistics.median(ttr[month]) / unit, abs=0.01)
+            assert m == pytest.approx(statistics.fmean(ttr[month]), abs=1e-6)
+            assert md == pytest.approx(statistics.median(ttr[month]), abs=1e-6)
         else:
             assert m is None and md is None
 
@@ -221,27 +213,65 @@ def test_dashboard_and_review_page_draw_in_a_browser(example_site, browser):
     assert browser.outside_requests == []
 
 
-def test_axes_carry_their_titles_in_the_form_plotly_js_reads(example_site):
+def test_duration_axes_tick_at_round_durations_said_in_words(example_site):
     charts = chart_data(read(example_site, "dashboard"))
-    # durations in the unit their largest value reads best in: days from 3 days, hours
-    # from 3 hours, else minutes (the example has both day-long and short outages)
+    specs = {
+        spec["key"]: spec
+        for spec in json.loads(
+            re.search(
+                r'class="pm-chart-data"[^>]*>(.*?)</script>', read(example_site, "dashboard"), re.S
+            ).group(1)
+        )
+    }
+    round_values = {1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080}
     for key, axis, values in (
         ("downtime", "yaxis", "y"),
         ("times", "yaxis", "y"),
+        ("ttr-distribution", "yaxis", "y"),
         ("services", "xaxis", "x"),
     ):
-        figure = charts[key]
-        unit = minutes_per_unit(figure, axis)
-        if key == "downtime":  # stacked: the largest month's total
-            largest = max(map(sum, zip(*(t["y"] for t in figure["data"]))))
-        else:
-            largest = max(v for t in figure["data"] for v in t[values] if v is not None)
-        largest *= unit
-        want = 1440 if largest >= 3 * 1440 else 60 if largest >= 180 else 1
-        assert unit == want, key
-    assert charts["downtime"]["layout"]["yaxis"]["title"]["text"] != "minutes"
+        layout = charts[key]["layout"][axis]
+        scale = specs[key]["scale"]
+        assert scale["axis"] == axis and layout["tickmode"] == "array"
+        for kind, (ticks, labels) in scale["ticks"].items():
+            assert labels == ["0" if t == 0 else human_minutes(t) for t in ticks], key
+            assert 2 <= len(ticks) <= 8, (key, kind, labels)  # never crowded
+            if kind == "linear":  # evenly spaced at a round step, from zero past the top
+                step = ticks[1] - ticks[0]
+                assert ticks[0] == 0 and step in round_values, (key, labels)
+                assert all(b - a == step for a, b in zip(ticks, ticks[1:]))
+                if key in ("downtime", "services"):  # the largest month, the largest service
+                    data = charts[key]["data"]
+                    top = max(map(sum, zip(*(t[values] for t in data))))
+                    assert ticks[-1] >= top > ticks[-2], (key, top, labels)
+            else:  # one round mark a decade or so
+                assert all(b / a >= 4 for a, b in zip(ticks, ticks[1:])), (key, labels)
+        shown = scale["ticks"]["log" if scale["log"] else "linear"]
+        assert [layout["tickvals"], layout["ticktext"]] == shown
+    assert charts["downtime"]["layout"]["yaxis"]["title"]["text"] == "downtime"
     assert charts["shares"]["layout"]["yaxis"]["title"] == {"text": "percent"}
     assert all("template" in figure["layout"] for figure in charts.values())  # plotly's look
+
+
+def test_time_charts_open_on_the_last_12_months_with_the_month_under_review_shaded(
+    example_site,
+):
+    charts = chart_data(read(example_site, "dashboard"))
+    today = date.today()
+    review = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+    for key in ("downtime", "times", "incidents", "action-items", "shares"):
+        layout = charts[key]["layout"]
+        start, end = layout["xaxis"]["range"]
+        opened = date.fromisoformat(start)
+        assert (today.year * 12 + today.month) - (opened.year * 12 + opened.month) == 11, key
+        assert date.fromisoformat(end) > today
+        [band] = layout["shapes"]
+        assert band["x0"] == review.isoformat(), key
+        assert [b["label"] for b in layout["xaxis"]["rangeselector"]["buttons"]] == [
+            "6 months",
+            "12 months",
+            "all",
+        ]
 
 
 def test_chart_json_is_valid_json_with_gaps_for_non_finite_values_and_no_raw_markup():

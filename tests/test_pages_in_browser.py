@@ -6,6 +6,8 @@ another, no console error, no request leaving the machine. Screenshots of each g
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import ARTIFACTS, Served, build_example
 
@@ -66,9 +68,23 @@ def page_background(page) -> list[float]:
     return page.evaluate("() => pmContrast.parse(getComputedStyle(document.body).backgroundColor)")
 
 
+GLANCE_JS = """
+window.pmLines = function (el) {  // lines of text in an element, from its text's own boxes
+  var walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), tops = [], node;
+  while ((node = walker.nextNode())) {
+    var range = document.createRange(); range.selectNodeContents(node);
+    Array.from(range.getClientRects()).filter(r => r.width > 0).forEach(r => tops.push(r.top));
+  }
+  tops.sort((a, b) => a - b);
+  return tops.filter((t, i) => i === 0 || t - tops[i - 1] > 4).length;
+};
+"""
+
+
 def open_page(browser, base, url, width, palette):
     page = browser.page(width=width, height=900, color_scheme=palette)
     page.add_init_script(CONTRAST_JS)
+    page.add_init_script(GLANCE_JS)
     page.goto(base + url)
     page.wait_for_load_state("load")
     scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
@@ -159,6 +175,7 @@ def test_pages_at_each_width_and_palette(served, browser, width, palette):
         "postmortem": ONE,
         "dashboard": "dashboard/",
         "review": latest_review(out),
+        "reviews": "reviews/",
         "services": "services/",
         "recurring": "recurring/",
     }
@@ -166,8 +183,12 @@ def test_pages_at_each_width_and_palette(served, browser, width, palette):
         page = open_page(browser, server.base, url, WIDTHS[width], palette)
         if name == "index":
             page.wait_for_selector(".pm-table tbody tr")
+            index_checks(page, width)
         if name == "dashboard":
             dashboard_checks(page, f"{name} at {width}, {palette}")
+            durations_checks(page, width, palette)
+        if name != "postmortem":
+            assert_reads_at_a_glance(page, f"{name} at {width}, {palette}", width)
         assert_fits(page, url)
         page.screenshot(path=str(ARTIFACTS / f"{name}-{width}-{palette}.png"), full_page=True)
         page.close()
@@ -188,12 +209,13 @@ def test_index_table_looks_like_materials_and_sorts(served, browser):
         "parseFloat(getComputedStyle(document.documentElement).fontSize)"
     )
     assert size >= 0.7, f"badges are {size:.2f} rem"
-    # A duration stays on one line.
-    heights = page.evaluate(
-        """() => Array.from(document.querySelectorAll('.pm-table tbody td.pm-nowrap'))
-            .map(td => td.getClientRects().length ? td.innerText.includes('\\n') : false)"""
+    # Every cell but the title, services and a team's own fields stays on one line.
+    wrapped = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.pm-table tbody td:not(.pm-wrap)'))
+            .filter(td => pmLines(td) > 1)
+            .map(td => td.className + ': ' + td.innerText)"""
     )
-    assert not any(heights)
+    assert page.locator(".pm-table tbody td:not(.pm-wrap)").count() > 100 and wrapped == []
     # The header stays in view while the table scrolls.
     position = page.evaluate(
         "getComputedStyle(document.querySelector('.pm-table thead th')).position"
@@ -249,3 +271,174 @@ def test_the_review_page_prints_as_a_clean_handout(served, browser):
     ARTIFACTS.mkdir(exist_ok=True)
     pdf = page.pdf(path=str(ARTIFACTS / "review-handout.pdf"), format="A4", print_background=True)
     assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 2
+
+
+TYPICAL_TITLE = 90  # characters: most of the example's titles, and of public write-ups
+
+
+def assert_reads_at_a_glance(page, name, width):
+    """No table of contents beside the tables; at desktop width every column of each table
+    in view without scrolling it; the tiles in an even grid."""
+    toc = page.evaluate(
+        "() => { const t = document.querySelector('.md-sidebar--secondary');"
+        " return t ? t.hidden || getComputedStyle(t).display === 'none' || "
+        "t.getBoundingClientRect().width === 0 : true; }"
+    )
+    assert toc, f"{name}: a table of contents takes the tables' width"
+    if width == "desktop":
+        cut = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.md-typeset__scrollwrap'))
+                .filter(w => w.querySelector('table') && w.scrollWidth > w.clientWidth + 1)
+                .map(w => w.querySelector('th').innerText + ': ' + w.scrollWidth + ' > ' + w.clientWidth)"""
+        )
+        assert cut == [], f"{name}: a table scrolls sideways at 1440 px: {cut}"
+    grids = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.pm-tiles')).map(g =>
+              Array.from(g.querySelectorAll('.pm-tile')).map(t => {
+                const r = t.getBoundingClientRect(); return [Math.round(r.width), Math.round(r.left)];
+              }))"""
+    )
+    for tiles in grids:
+        assert len({w for w, _ in tiles}) <= 1, f"{name}: tiles of uneven widths {tiles}"
+        if width == "desktop" and len(tiles) > 1:
+            assert len({left for _, left in tiles}) > 1, f"{name}: tiles in one column"
+
+
+def tick_labels(page) -> dict[str, list[dict]]:
+    """Every tick label of every drawn chart, by chart and axis, with its box."""
+    return page.evaluate(
+        """() => {
+          const out = {};
+          document.querySelectorAll('.pm-chart[data-drawn]').forEach(chart => {
+            ['xtick', 'ytick'].forEach(axis => {
+              out[chart.dataset.chart + ' ' + axis] = Array.from(chart.querySelectorAll('g.' + axis + ' text'))
+                .filter(t => t.textContent.trim()).map(t => {
+                  const r = t.getBoundingClientRect();
+                  return {text: t.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom};
+                });
+            });
+          });
+          return out;
+        }"""
+    )
+
+
+def assert_ticks_apart_and_in_words(page, name):
+    duration = r"^(0|\d+ (min|h|d)( \d+ (min|h))?)$"
+    for key, labels in tick_labels(page).items():
+        chart, axis = key.split()
+        for i, a in enumerate(labels):
+            for b in labels[i + 1 :]:
+                apart = (
+                    a["right"] <= b["left"] + 1
+                    or b["right"] <= a["left"] + 1
+                    or a["bottom"] <= b["top"] + 1
+                    or b["bottom"] <= a["top"] + 1
+                )
+                assert apart, (
+                    f"{name}: tick labels {a['text']!r} and {b['text']!r} of {key} overlap"
+                )
+        is_duration = (chart in ("downtime", "times", "ttr-distribution") and axis == "ytick") or (
+            chart == "services" and axis == "xtick"
+        )
+        if is_duration:
+            words = [label["text"] for label in labels]
+            assert words and all(re.match(duration, w) for w in words), f"{name}: {key}: {words}"
+
+
+def durations_checks(page, width, palette):
+    """Duration axes in words at round values, never crowded, on either scale; the time
+    axis on the last 12 months with the month under review shaded; hovers in words."""
+    name = f"dashboard at {width}, {palette}"
+    assert_ticks_apart_and_in_words(page, name)
+    for button in page.locator(".pm-chart-scale button").all():
+        button.click()
+        page.wait_for_timeout(150)
+    assert_ticks_apart_and_in_words(page, f"{name}, other scale")
+    months = [t["text"] for t in tick_labels(page)["downtime xtick"]]
+    assert 2 <= len(months) <= 12, months
+    assert page.locator(".pm-chart[data-chart=downtime] .shapelayer path").count() >= 1
+    chart = page.locator(".pm-chart[data-chart=downtime]")
+    chart.scroll_into_view_if_needed()
+    plot = chart.locator(".nsewdrag").first.bounding_box()
+    bars = [b.bounding_box() for b in chart.locator(".barlayer .point path").all()]
+    box = max(
+        (
+            b
+            for b in bars
+            if b
+            and b["width"] > 0
+            and plot["x"] < b["x"] + b["width"] / 2 < plot["x"] + plot["width"]
+        ),
+        key=lambda b: b["height"],
+    )
+    page.mouse.move(box["x"] + box["width"] / 2, plot["y"] + plot["height"] / 2)  # its month
+    hovered = "document.querySelector('.pm-chart[data-chart=downtime] .hoverlayer').textContent"
+    page.wait_for_function(f"{hovered}.length > 0")
+    hover = page.evaluate(hovered)
+    assert " min" in hover or " h" in hover, hover
+    assert not re.search(r"\d\.\d", hover), f"a hover in decimals: {hover}"
+
+
+def index_checks(page, width):
+    """The catalog table: every default column, a typical title on two lines at most."""
+    titles = page.evaluate(
+        """() => Array.from(document.querySelectorAll('.pm-table tbody td.pm-col-title'))
+            .map(td => [td.innerText, pmLines(td)])"""
+    )
+    assert len(titles) >= 20
+    if width == "desktop":
+        long = [(t, n) for t, n in titles if len(t) <= TYPICAL_TITLE and n > 2]
+        assert long == [], f"titles over two lines at 1440 px: {long}"
+    headers = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.pm-table thead th')).map(th => th.innerText)"
+    )
+    assert headers[:8] == [
+        "Id",
+        "Title",
+        "Severity",
+        "Status",
+        "Started",
+        "Downtime",
+        "TTR",
+        "Services",
+    ]
+
+
+@pytest.fixture(scope="module")
+def quiet_year(tmp_path_factory):
+    """A site whose incidents all started over a year ago."""
+    from conftest import Site, good
+
+    site = Site(tmp_path_factory.mktemp("quiet") / "src")
+    palettes = (
+        "  palette:\n"
+        '    - media: "(prefers-color-scheme: light)"\n      scheme: default\n'
+        '    - media: "(prefers-color-scheme: dark)"\n      scheme: slate\n'
+    )
+    config = site.config.read_text(encoding="utf-8")
+    site.config.write_text(config.replace("  font: false\n", "  font: false\n" + palettes, 1))
+    for n, month in enumerate(("2023-02", "2023-05", "2024-01")):
+        site.add(f"{month}-10-old-{n}.md", good(id=f"HOT-{n + 1}", started=f"{month}-10T10:00:00Z"))
+    built = site.build()
+    assert built.returncode == 0, built.stderr
+    server = Served(site.root / "site")
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("palette", list(PALETTES))
+@pytest.mark.parametrize("width", list(WIDTHS))
+def test_a_quiet_year_is_said_not_drawn_empty(quiet_year, browser, width, palette):
+    page = open_page(browser, quiet_year.base, "dashboard/", WIDTHS[width], palette)
+    page.wait_for_selector(".pm-chart[data-drawn]")
+    notes = page.locator(".pm-chart-note").all_inner_texts()
+    assert "No incidents in the last 12 months." in notes  # the services chart, not drawn
+    assert page.locator(".pm-chart[data-chart=services]").count() == 0
+    assert any(
+        n.startswith("No incidents in the last 12 months; the chart shows every") for n in notes
+    )
+    tiles = page.inner_text(".pm-headline")
+    assert "No incidents in " in tiles and "same" not in tiles and "—" not in tiles
+    assert_fits(page, "dashboard/")
+    page.screenshot(path=str(ARTIFACTS / f"dashboard-quiet-{width}-{palette}.png"), full_page=True)

@@ -107,8 +107,8 @@ class GeneratedPages:
             if own is None:
                 return pages.with_title("Post-mortems", body)
             if pages.MARKER in own:
-                return own.replace(pages.MARKER, body, 1)
-            return f"{own.rstrip()}\n\n{body}\n"
+                return pages.widened(own.replace(pages.MARKER, body, 1))
+            return pages.widened(f"{own.rstrip()}\n\n{body}\n")
 
         self._add(build.urls.index_path, render)
 

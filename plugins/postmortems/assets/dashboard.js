@@ -48,6 +48,16 @@
     return out;
   }
 
+  /* The axis of a duration chart on one scale: its type and its round ticks, labelled as
+     durations (the page's data carries both sets). */
+  function scaled(scale, type) {
+    var update = {}, ticks = scale.ticks[type];
+    update[scale.axis + ".type"] = type;
+    update[scale.axis + ".tickvals"] = ticks[0];
+    update[scale.axis + ".ticktext"] = ticks[1];
+    return update;
+  }
+
   /* Linear and log buttons above a chart with a duration axis: HTML, in the page's own
      style, so they read in both palettes and never sit on the plot's controls. */
   function scaleButtons(el, scale, Plotly) {
@@ -62,9 +72,7 @@
       button.setAttribute("data-scale", pair[1]);
       button.setAttribute("aria-pressed", String((pair[1] === "log") === scale.log));
       button.addEventListener("click", function () {
-        var update = {};
-        update[scale.axis + ".type"] = pair[1];
-        Plotly.relayout(el, update);
+        Plotly.relayout(el, scaled(scale, pair[1]));
         group.querySelectorAll("button").forEach(function (b) {
           b.setAttribute("aria-pressed", String(b === button));
         });
@@ -95,7 +103,12 @@
         drawn.forEach(function (pair) {
           var layout = themed(pair[1].figure.layout || {});
           ["xaxis", "yaxis"].forEach(function (axis) {  /* keep the scale a reader chose */
-            if (pair[0].layout && pair[0].layout[axis] && layout[axis]) layout[axis].type = pair[0].layout[axis].type;
+            var now = pair[0].layout && pair[0].layout[axis];
+            if (now && layout[axis]) {
+              ["type", "tickvals", "ticktext", "range"].forEach(function (key) {
+                if (now[key] !== undefined) layout[axis][key] = now[key];
+              });
+            }
           });
           Plotly.relayout(pair[0], layout);
         });

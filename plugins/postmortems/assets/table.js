@@ -13,16 +13,6 @@
     return node;
   }
 
-  function human(minutes) {
-    if (minutes === null || minutes === undefined) return "—";
-    var total = Math.round(Math.abs(minutes)), d = Math.floor(total / 1440);
-    var h = Math.floor((total % 1440) / 60), m = total % 60, parts = [];
-    if (d) parts.push(d + " d");
-    if (h) parts.push(h + " h");
-    if ((m || !parts.length) && !d) parts.push(m + " min");
-    return parts.join(" ");
-  }
-
   /* The same badges as the pages made by the plugin (render/html.py). */
   function badge(kind, text, settings) {
     if (!text) return null;
@@ -37,21 +27,21 @@
   function columns(settings) {
     var rank = function (list) { return function (v) { var i = list.indexOf(v); return i < 0 ? 99 : i; }; };
     return [
-      { key: "id", label: "Id", value: function (r) { return r.id || ""; }, nowrap: true },
-      { key: "title", label: "Title", value: function (r) { return r.title || ""; } },
+      { key: "id", label: "Id", value: function (r) { return r.id || ""; } },
+      { key: "title", label: "Title", value: function (r) { return r.title || ""; }, wrap: true },
       { key: "severity", label: "Severity", value: function (r) { return r.severity || ""; },
         badge: "sev", sort: function (r) { return rank(settings.severities)(r.severity); } },
       { key: "status", label: "Status", value: function (r) { return r.status || ""; },
         badge: "status", sort: function (r) { return rank(settings.statuses)(r.status); } },
       { key: "started", label: "Started", value: function (r) { return (r.started || "").slice(0, 10); },
-        nowrap: true, sort: function (r) { return r.started ? Date.parse(r.started) : -Infinity; } },
-      { key: "downtime", label: "Downtime", value: function (r) { return human(r.figures.downtime); },
-        nowrap: true, sort: function (r) { return r.figures.downtime === null ? -1 : r.figures.downtime; } },
-      { key: "ttr", label: "TTR", value: function (r) { return human(r.figures.ttr); },
-        nowrap: true, sort: function (r) { return r.figures.ttr === null ? -1 : r.figures.ttr; } },
-      { key: "services", label: "Services", value: function (r) { return (r.services || []).join(", "); } }
+        sort: function (r) { return r.started ? Date.parse(r.started) : -Infinity; } },
+      { key: "downtime", label: "Downtime", value: function (r) { return r.figures_shown.downtime; },
+        sort: function (r) { return r.figures.downtime === null ? -1 : r.figures.downtime; } },
+      { key: "ttr", label: "TTR", value: function (r) { return r.figures_shown.ttr; },
+        sort: function (r) { return r.figures.ttr === null ? -1 : r.figures.ttr; } },
+      { key: "services", label: "Services", value: function (r) { return (r.services || []).join(", "); }, wrap: true }
     ].concat((settings.fields || []).map(function (f) {  /* the team's own fields */
-      return { key: f.name, label: f.title, value: function (r) { return shown(r[f.name]); },
+      return { key: f.name, label: f.title, value: function (r) { return shown(r[f.name]); }, wrap: true,
                sort: f.type === "number" ? function (r) { return typeof r[f.name] === "number" ? r[f.name] : -Infinity; } : null };
     }));
   }
@@ -115,7 +105,7 @@
     var scroll = el("div", { "class": "md-typeset__scrollwrap" }), inner = el("div", { "class": "md-typeset__table" });
     inner.appendChild(table); scroll.appendChild(inner);
     cols.forEach(function (c) {
-      var th = el("th", { "data-key": c.key, scope: "col", tabindex: "0" }, c.label);
+      var th = el("th", { "data-key": c.key, "class": "pm-col-" + c.key + (c.wrap ? " pm-wrap" : ""), scope: "col", tabindex: "0" }, c.label);
       var sortBy = function () {
         state.dir = state.sort === c.key && state.dir === "asc" ? "desc" : "asc";
         state.sort = c.key; state.page = 0; draw();
@@ -173,7 +163,7 @@
       shown.slice(state.page * PAGE, (state.page + 1) * PAGE).forEach(function (r) {
         var tr = el("tr");
         cols.forEach(function (c) {
-          var td = el("td", c.nowrap ? { "class": "pm-nowrap" } : {});
+          var td = el("td", { "class": "pm-col-" + c.key + (c.wrap ? " pm-wrap" : "") });
           var shownBadge = c.badge ? badge(c.badge, c.value(r), settings) : null;
           if (c.key === "id") {
             td.appendChild(el("a", { href: base + r.url, title: r.title || "" }, r.id || r.path));

@@ -13,13 +13,12 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from importlib import resources
-from typing import NamedTuple
 
 from postmortems.catalog import metrics
 from postmortems.catalog.records import Catalog
-from postmortems.model.figures import downtime_rule
+from postmortems.model.figures import downtime_rule, human_minutes
 from postmortems.model.settings import Settings
 
 SEVERITY_COLOURS = ["#b71c1c", "#e65100", "#f9a825", "#546e7a", "#78909c"]
@@ -38,7 +37,7 @@ class Figure:
     def __init__(self) -> None:
         self.data: list[dict] = []
         self.layout: dict = {"template": _template()}
-        self.scale: dict | None = None  # a linear/log choice for one axis, see scale_toggle
+        self.scale: dict | None = None  # a linear/log choice for one axis, see duration_axis
 
     def add_bar(self, **trace) -> None:
         self.data.append({"type": "bar", **trace})
@@ -78,6 +77,9 @@ class Chart:
     figure: Figure
     definition: str
     left_out: str = ""
+    note: str = ""  # a sentence above the chart, such as why it opens on every month
+    empty: bool = False  # nothing to draw: the note says so instead
+    nothing: str = "No incidents"  # what the note says when the chart has nothing to show
 
     def spec(self) -> dict:
         spec = {"key": self.key, "figure": self.figure.to_plotly_json()}
@@ -95,28 +97,57 @@ def _colour(settings: Settings, severity: str) -> str:
     return SEVERITY_COLOURS[min(settings.severity_rank(severity), len(SEVERITY_COLOURS) - 1)]
 
 
-class Unit(NamedTuple):
-    """The unit a duration axis reads best in: minutes, hours or days."""
-
-    name: str
-    minutes: float
-
-    def of(self, values: Iterable[float | None]) -> list[float | None]:
-        return [None if v is None else round(v / self.minutes, 2) for v in values]
-
-    @property
-    def hover(self) -> str:
-        return f"%{{y:.3~g}} {self.name}"
+# Durations stay in exact minutes; an axis labels them at round values, in the words every
+# page uses for a duration (human_minutes): 30 min, 1 h, 6 h, 1 d.
+LINEAR_STEPS = (1, 2, 5, 10, 15, 30, 60, 120, 180, 360, 720, 1440, 2880, 4320, 10080, 20160)
+LOG_MARKS = (1, 10, 60, 360, 1440, 10080, 43200, 525600)  # one label a decade or so
+MAX_TICKS = 6
 
 
-def unit_for(values: Iterable[float | None]) -> Unit:
-    """Days once the largest value is three days or more, hours from three hours on."""
-    top = max((v for v in values if v), default=0)
-    if top >= 3 * 1440:
-        return Unit("days", 1440)
-    if top >= 180:
-        return Unit("hours", 60)
-    return Unit("minutes", 1)
+def linear_ticks(top: float) -> list[float]:
+    """0 and multiples of the smallest round step that needs at most MAX_TICKS labels."""
+    month = 43200
+    step = next((s for s in LINEAR_STEPS if top / s < MAX_TICKS), None)
+    step = step or month * math.ceil(top / (MAX_TICKS - 1) / month)
+    return [step * n for n in range(math.ceil(top / step) + 1 if top > 0 else 2)]
+
+
+def log_ticks(low: float, top: float) -> list[float]:
+    """The round marks from just below the smallest value to just above the largest."""
+    marks = [m for m in LOG_MARKS if low / 10 < m < top * 10] or [1, 10]
+    return marks
+
+
+def duration_axis(figure: Figure, axis: str, values: Iterable[float | None], title: str) -> None:
+    """A duration axis with Linear and Log buttons (drawn by the page: plotly's own keep a
+    light face in the dark palette), log first where an outlier would flatten every other
+    bar or point; each scale has its own round ticks, labelled as durations."""
+    known = [v for v in values if v]
+    top, low = max(known, default=60), min(known, default=1)
+    ticks = {
+        "linear": _labelled(linear_ticks(top)),
+        "log": _labelled(log_ticks(low, top)),
+    }
+    log = outlier(known)
+    shown = ticks["log" if log else "linear"]
+    figure.layout[axis] = {
+        **figure.layout.get(axis, {}),
+        "title": dict(text=title),
+        "type": "log" if log else "linear",
+        "tickmode": "array",
+        "tickvals": shown[0],
+        "ticktext": shown[1],
+    }
+    figure.scale = {"axis": axis, "log": log, "ticks": ticks}
+
+
+def _labelled(ticks: list[float]) -> list[list]:
+    return [ticks, ["0" if t == 0 else human_minutes(t) for t in ticks]]
+
+
+def spoken(values: Iterable[float | None]) -> list[str]:
+    """Each duration as a hover says it."""
+    return [human_minutes(v) for v in values]
 
 
 def outlier(values: Iterable[float | None]) -> bool:
@@ -129,22 +160,13 @@ def outlier(values: Iterable[float | None]) -> bool:
     return known[-1] > 10 * rest[len(rest) // 2]
 
 
-def scale_toggle(figure: Figure, axis: str, values: Iterable[float | None]) -> None:
-    """Linear and log scale for a duration axis (buttons the page draws beside the chart:
-    plotly's own keep a light face in the dark palette); log first where an outlier
-    would flatten every other bar or point."""
-    log = outlier(values)
-    figure.layout[axis] = {**figure.layout.get(axis, {}), "type": "log" if log else "linear"}
-    figure.scale = {"axis": axis, "log": log}
-
-
 def _layout(figure: Figure, y_title: str, time_axis: bool = True, **extra) -> Figure:
     layout = dict(
         margin=dict(l=50, r=20, t=40, b=40),
         height=340,
         hovermode="x unified" if time_axis else "closest",
         legend=dict(orientation="h", y=-0.2),
-        yaxis=dict(title=dict(text=y_title), rangemode="tozero"),
+        yaxis=dict(title=dict(text=y_title), rangemode="tozero", automargin=True),
         paper_bgcolor="rgba(0,0,0,0)",
         plot_bgcolor="rgba(0,0,0,0)",
     )
@@ -153,9 +175,67 @@ def _layout(figure: Figure, y_title: str, time_axis: bool = True, **extra) -> Fi
         figure.update_xaxes(
             type="date",
             tickformat="%b %Y",
+            ticklabelmode="period",
             rangeselector=dict(buttons=RANGES, x=0, xanchor="left", y=1.02, yanchor="bottom"),
         )
+        for trace in figure.data:  # a month's bar or point spans its month, labels between
+            trace.update(xperiod="M1", xperiodalignment="middle")
     return figure
+
+
+OPENING_MONTHS = 12  # the months a time chart opens on; its buttons offer 6 and all
+
+
+def frame(chart: Chart, today: date) -> None:
+    """Open a time chart on the last OPENING_MONTHS months with the month under review (the
+    last full one) shaded; where those months hold nothing, open on all of them and say so."""
+    layout = chart.figure.layout
+    if layout.get("xaxis", {}).get("type") != "date":
+        return
+    review = metrics.previous_month(today.strftime("%Y-%m"))
+    start = _first_of_last_12(today)
+    end = metrics.month_end(today.strftime("%Y-%m")) + timedelta(days=1)
+
+    def shown(since: str) -> bool:
+        return any(
+            y for trace in chart.figure.data for x, y in zip(trace["x"], trace["y"]) if x >= since
+        )
+
+    if not shown(""):
+        chart.note, chart.empty = f"{chart.nothing} in any month.", True
+        return
+    if not shown(start):
+        chart.note = (
+            f"{chart.nothing} in the last {OPENING_MONTHS} months; the chart shows every month."
+        )
+        return
+    layout["xaxis"]["range"] = [f"{start}-01", end.isoformat()]
+    layout["shapes"] = [
+        dict(
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=f"{review}-01",
+            x1=(metrics.month_end(review) + timedelta(days=1)).isoformat(),
+            y0=0,
+            y1=1,
+            fillcolor="rgba(92,107,192,0.12)",
+            line=dict(width=0),
+            layer="below",
+        )
+    ]
+    layout["annotations"] = [
+        dict(
+            text="under review",
+            xref="x",
+            yref="paper",
+            x=f"{review}-15",
+            y=1,
+            yanchor="bottom",
+            showarrow=False,
+            font=dict(size=10),
+        )
+    ]
 
 
 def _left_out(count: int, what: str) -> str:
@@ -179,10 +259,9 @@ def build(catalog: Catalog, today: date) -> tuple[list[Chart], list[metrics.Mont
             x,
             settings,
             lambda r: r.figures.downtime or 0,
-            "minutes",
+            "downtime",
             "User-facing downtime of the incidents that started in the month: "
-            f"{downtime_rule(settings)}. The axis is in the unit the largest month reads "
-            "best in; Log shows the small months beside a long outage.",
+            f"{downtime_rule(settings)}. Log shows the small months beside a long outage.",
             _left_out(
                 sum(m.downtime_left_out for m in months),
                 "no downtime_minutes, mitigated or resolved",
@@ -207,30 +286,35 @@ def build(catalog: Catalog, today: date) -> tuple[list[Chart], list[metrics.Mont
         _services(catalog, settings, today),
         _shares(months, x, settings),
     ]
+    for chart in charts:
+        frame(chart, today)
     return charts, months
 
 
 def _per_severity(
     key, title, months, x, settings, value, unit, definition, left_out, duration=False
 ) -> Chart:
-    """Stacked bars by severity; a duration in the unit its largest month reads best in."""
+    """Stacked bars by severity; a duration in exact minutes on a duration axis."""
     figure = Figure()
     per_month = [m.by_severity(value) for m in months]
-    totals = [sum(shares.values()) for shares in per_month]
-    scale = unit_for(totals) if duration else Unit(unit, 1)
-    shown = scale.hover if duration else "%{y}"
     for severity in settings.severities:
-        figure.add_bar(
-            name=label(severity),
-            x=x,
-            y=scale.of(shares[severity] for shares in per_month),
-            marker=dict(color=_colour(settings, severity)),
-            hovertemplate=f"{label(severity)}: {shown}<extra></extra>",
+        values = [shares[severity] for shares in per_month]
+        trace = dict(
+            name=label(severity), x=x, y=values, marker=dict(color=_colour(settings, severity))
         )
-    _layout(figure, scale.name if duration else unit, barmode="stack")
+        if duration:
+            trace.update(
+                customdata=spoken(values),
+                hovertemplate=f"{label(severity)}: %{{customdata}}<extra></extra>",
+            )
+        else:
+            trace.update(hovertemplate=f"{label(severity)}: %{{y}}<extra></extra>")
+        figure.add_bar(**trace)
+    _layout(figure, unit, barmode="stack")
     if duration:
-        scale_toggle(figure, "yaxis", totals)
-    return Chart(key, title, figure, definition, left_out)
+        duration_axis(figure, "yaxis", [sum(shares.values()) for shares in per_month], unit)
+    nothing = "No downtime" if duration else "No incidents"
+    return Chart(key, title, figure, definition, left_out, nothing=nothing)
 
 
 def _ttr_label(settings: Settings) -> str:
@@ -242,7 +326,6 @@ def _times(months, x, settings) -> Chart:
     ttr = [m.ttr for m in months]
     ttd = [m.ttd for m in months]
     every = [v for s in ttr + ttd for v in (s.mean, s.median, s.p90)]
-    scale = unit_for(every)
     figure = Figure()
     # Line colours hold 3:1 against Material's light and dark backgrounds alike.
     for spreads, short, colour in ((ttr, "TTR", "#5c6bc0"), (ttd, "TTD", "#00897b")):
@@ -254,22 +337,25 @@ def _times(months, x, settings) -> Chart:
             figure.add_scatter(
                 name=name,
                 x=x,
-                y=scale.of(values),
+                y=values,
                 mode="lines+markers" if "mean" in name else "lines",
                 line=line,
                 connectgaps=False,
-                hovertemplate=f"{name}: {scale.hover}<extra></extra>",
+                customdata=spoken(values),
+                hovertemplate=f"{name}: %{{customdata}}<extra></extra>",
             )
     if settings.mttr_target_minutes is not None:
         figure.add_scatter(
             name="MTTR target",
             x=[x[0], x[-1]],
-            y=scale.of([settings.mttr_target_minutes] * 2),
+            y=[settings.mttr_target_minutes] * 2,
             mode="lines",
             line=dict(color="#d32f2f", dash="longdash"),
+            customdata=spoken([settings.mttr_target_minutes] * 2),
+            hovertemplate="MTTR target: %{customdata}<extra></extra>",
         )
-    _layout(figure, scale.name)
-    scale_toggle(figure, "yaxis", every)
+    _layout(figure, "time")
+    duration_axis(figure, "yaxis", every, "time")
     left = sum(s.left_out for s in ttr)
     definition = (
         f"TTR = {_ttr_label(settings)} (the site's ttr_start is '{settings.ttr_start}'); "
@@ -286,6 +372,7 @@ def _times(months, x, settings) -> Chart:
         definition,
         _left_out(left, f"missing resolved or {settings.ttr_start}")
         + f" TTD: {_left_out(sum(s.left_out for s in ttd), 'missing detected').lower()}",
+        nothing="No resolved incidents",
     )
 
 
@@ -302,24 +389,46 @@ def _ttr_distribution(catalog: Catalog, settings: Settings) -> Chart:
             for r in catalog.records
             if r.meta.get("severity") == severity and r.figures.ttr is None
         )
-    scale = unit_for(v for values in by_severity.values() for v in values)
     for severity, values in by_severity.items():
         if not values:
             continue
+        five = [
+            min(values),
+            metrics.quantile(values, 0.25),
+            metrics.quantile(values, 0.5),
+            metrics.quantile(values, 0.75),
+            max(values),
+        ]
         figure.add_box(
             name=label(severity),
             x=[label(severity)],
-            q1=scale.of([metrics.quantile(values, 0.25)]),
-            median=scale.of([metrics.quantile(values, 0.5)]),
-            q3=scale.of([metrics.quantile(values, 0.75)]),
-            lowerfence=scale.of([min(values)]),
-            upperfence=scale.of([max(values)]),
-            mean=scale.of([metrics.mean(values)]),
+            lowerfence=[five[0]],
+            q1=[five[1]],
+            median=[five[2]],
+            q3=[five[3]],
+            upperfence=[five[4]],
+            mean=[metrics.mean(values)],
             marker=dict(color=_colour(settings, severity)),
             boxpoints=False,
+            hoverinfo="skip",  # plotly would say the five figures in minutes: the marker below
         )
-    _layout(figure, scale.name, time_axis=False, showlegend=False)
-    scale_toggle(figure, "yaxis", [v for values in by_severity.values() for v in values])
+        low, q1, median, q3, high = spoken(five)
+        figure.add_scatter(
+            x=[label(severity)],
+            y=[five[2]],
+            mode="markers",
+            marker=dict(size=24, opacity=0),
+            showlegend=False,
+            hovertemplate=(
+                f"{label(severity)}, {len(values)} incident(s): median {median}; half within "
+                f"{q1} to {q3}; all within {low} to {high}; mean "
+                f"{human_minutes(metrics.mean(values))}<extra></extra>"
+            ),
+        )
+    _layout(figure, "time to resolve", time_axis=False, showlegend=False)
+    duration_axis(
+        figure, "yaxis", [v for values in by_severity.values() for v in values], "time to resolve"
+    )
     return Chart(
         "ttr-distribution",
         "Time to resolve by severity",
@@ -370,6 +479,7 @@ def _backlog(catalog, months, x, settings, today) -> Chart:
         )
         if stats.completed_undated
         else "No action item was left out.",
+        nothing="No action items",
     )
 
 
@@ -383,30 +493,35 @@ def _services(catalog, settings, today) -> Chart:
         for service in record.meta.get("services") or []:
             totals[service] = round(totals.get(service, 0) + (record.figures.downtime or 0), 2)
     top = sorted(totals.items(), key=lambda kv: (-kv[1], kv[0]))[:10][::-1]
-    scale = unit_for(v for _, v in top)
     figure = Figure()
     figure.add_bar(
-        x=scale.of(v for _, v in top),
+        x=[v for _, v in top],
         y=[label(name) for name, _ in top],
         orientation="h",
         marker=dict(color="#5c6bc0"),
-        hovertemplate=f"%{{y}}: %{{x:.3~g}} {scale.name}<extra></extra>",
+        customdata=spoken(v for _, v in top),
+        hovertemplate="%{y}: %{customdata}<extra></extra>",
     )
     _layout(
         figure,
         "",
         time_axis=False,
         showlegend=False,
-        xaxis=dict(title=dict(text=f"{scale.name} of downtime")),
         height=90 + 30 * max(len(top), 1),
     )
-    scale_toggle(figure, "xaxis", [v for _, v in top])
-    return Chart(
+    duration_axis(figure, "xaxis", [v for _, v in top], "downtime")
+    chart = Chart(
         "services",
-        "Downtime by service, last 12 months (top 10)",
+        f"Downtime by service, last {OPENING_MONTHS} months (top 10)",
         figure,
         "Each incident's downtime counts in full for every service it names.",
     )
+    if not top:
+        chart.note, chart.empty = f"No incidents in the last {OPENING_MONTHS} months.", True
+    elif not any(v for _, v in top):
+        chart.note = f"No downtime in the last {OPENING_MONTHS} months."
+        chart.empty = True
+    return chart
 
 
 def _first_of_last_12(today: date) -> str:
@@ -462,6 +577,7 @@ def _shares(months, x, settings) -> Chart:
         "review_meeting by the deadline / post-mortems with a deadline and a meeting "
         f"(deadlines: {_deadlines(settings)}).",
         "Each share counts only the incidents that state what it needs; the hover says n of m.",
+        nothing="Too few incidents for a share",
     )
 
 

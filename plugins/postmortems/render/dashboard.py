@@ -9,7 +9,7 @@ from postmortems.catalog.records import Catalog
 from postmortems.model.figures import human_minutes
 
 from . import charts
-from .html import Href, esc
+from .html import Href, esc, month_title
 from .pages import with_title
 from .urls import PLOTLY, SiteUrls
 
@@ -21,14 +21,34 @@ def _fmt(value: float | None, minutes: bool) -> str:
 
 
 def _delta(now: float | None, before: float | None, minutes: bool) -> str:
-    """'▲ 12 min' or '▼ 3' against an earlier value; more is worse for every tile here."""
-    if now is None or before is None:
-        return "—"
-    diff = round(now - before, 1)
+    """'▲ 12 min' or '▼ 3' against an earlier value, 'same' when equal; more is worse for
+    every tile here."""
+    diff = round((now or 0) - (before or 0), 1)
     if diff == 0:
-        return "= same"
+        return "same"
     arrow, css = ("▲", "pm-worse") if diff > 0 else ("▼", "pm-better")
     return f'<span class="{css}">{arrow} {esc(_fmt(abs(diff), minutes))}</span>'
+
+
+def _tile(name: str, month: str, value, minutes: bool, before, window) -> str:
+    """One figure of a month with incidents, against the month before and the 12-month
+    average; a comparison with nothing to compare with is left out, not shown as a dash."""
+    now = value(window[-1])
+    prior = value(before) if before is not None else None
+    lines = []
+    if now is not None and prior is not None:
+        lines.append(f"vs {before.month}: {_delta(now, prior, minutes)}")
+    average = metrics.trailing([value(m) for m in window])
+    if average is not None and now is not None:
+        lines.append(
+            f"vs 12-month avg {esc(_fmt(average, minutes))}: {_delta(now, average, minutes)}"
+        )
+    return (
+        f'<div class="pm-tile"><span class="pm-tile-label">{esc(name)}, {month}</span>'
+        f'<span class="pm-tile-value">{esc(_fmt(now, minutes))}</span>'
+        + "".join(f'<span class="pm-tile-label">{line}</span>' for line in lines)
+        + "</div>"
+    )
 
 
 def open_work(catalog: Catalog, today: date) -> tuple[tuple[str, int], ...]:
@@ -68,16 +88,17 @@ def tiles(
         ("MTTD", lambda m: m.ttd.mean, True),
     ]
     cells = []
-    for name, value, minutes in rows:
-        now = value(by_month[last]) if last in by_month else None
-        prior = value(by_month[before]) if before in by_month else None
-        average = metrics.trailing([value(m) for m in window])
+    if last in by_month and by_month[last].count:
+        for name, value, minutes in rows:
+            cells.append(_tile(name, last, value, minutes, by_month.get(before), window))
+    else:
+        had = by_month[before].count if before in by_month else 0
+        average = metrics.trailing([m.count for m in window])
         cells.append(
-            f'<div class="pm-tile"><span class="pm-tile-label">{esc(name)}, {last}</span>'
-            f'<span class="pm-tile-value">{esc(_fmt(now, minutes))}</span>'
-            f'<span class="pm-tile-label">vs {before}: {_delta(now, prior, minutes)}</span>'
-            f'<span class="pm-tile-label">vs 12-month avg {esc(_fmt(average, minutes))}: '
-            f"{_delta(now, average, minutes)}</span></div>"
+            f'<p class="pm-tiles-none">No incidents in {month_title(last)}; '
+            f"{month_title(before)} had {had or 'none'}"
+            + (f", the last 12 months {average:.1f} a month" if average else "")
+            + ".</p>"
         )
     for name, count in work if work is not None else open_work(catalog, today):
         cells.append(
@@ -88,9 +109,13 @@ def tiles(
 
 
 def chart_block(chart: charts.Chart) -> str:
+    head = f'<h2 id="{chart.key}">{esc(chart.title)}</h2>\n\n'
+    said = f'<p class="pm-chart-note">{esc(chart.note)}</p>\n' if chart.note else ""
+    if chart.empty:
+        return head + said
     note = f'<p class="pm-left-out">{esc(chart.left_out)}</p>' if chart.left_out else ""
     return (
-        f'<h2 id="{chart.key}">{esc(chart.title)}</h2>\n\n'
+        f"{head}{said}"
         f'<div class="pm-chart" data-chart="{chart.key}"></div>\n'
         f'<p class="pm-definition">{esc(chart.definition)}</p>\n{note}'
     )
@@ -101,7 +126,7 @@ def data_script(chart_list: list[charts.Chart], href: Href, urls: SiteUrls) -> s
     return (
         f'<script type="application/json" class="pm-chart-data" '
         f'data-plotly="{esc(href(urls.url(PLOTLY)))}">'
-        f"{charts.to_json(chart_list)}</script>"
+        f"{charts.to_json([c for c in chart_list if not c.empty])}</script>"
     )
 
 
@@ -119,4 +144,4 @@ def page(catalog: Catalog, today: date, href: Href, urls: SiteUrls) -> str:
         + [chart_block(c) for c in chart_list]
         + [data_script(chart_list, href, urls)]
     )
-    return with_title("Dashboard", body, wide=True)
+    return with_title("Dashboard", body)

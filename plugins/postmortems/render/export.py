@@ -14,6 +14,7 @@ from typing import Any
 
 from postmortems.catalog.metrics import open_action_items
 from postmortems.catalog.records import Catalog, PostMortem
+from postmortems.model.figures import human_minutes
 from postmortems.read.schema import looks_numeric
 
 from .urls import SiteUrls
@@ -79,6 +80,9 @@ def row(
         "title": None,
         **_plain(record.meta),
         "figures": record.figures.as_dict(),
+        # as every page writes a duration, so a reader of the data (the index table) need
+        # not know the rule
+        "figures_shown": {k: human_minutes(v) for k, v in record.figures.as_dict().items()},
         "month": record.month(settings),
         "review_due": _plain(record.review.due),
         "review_overdue": record.review.overdue,

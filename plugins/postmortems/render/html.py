@@ -11,6 +11,7 @@ import functools
 import html
 import re
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import NamedTuple
 
 from postmortems.catalog.records import PostMortem
@@ -102,6 +103,11 @@ def started_day(record: PostMortem, settings: Settings) -> str:
 
 def duration(record: PostMortem) -> str:
     return human_minutes(record.figures.downtime)
+
+
+def month_title(month: str) -> str:
+    """'2026-11' as people say it: November 2026."""
+    return date(int(month[:4]), int(month[5:]), 1).strftime("%B %Y")
 
 
 def join_list(values: Iterable[str] | None) -> str:

@@ -10,6 +10,7 @@ module needs nothing from MkDocs.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable
 
@@ -37,16 +38,25 @@ from .urls import DATA_SCRIPT, JSON, SiteUrls
 
 SECTION_ROWS = 5  # entries per severity/status section; the full list is the table
 MARKER = "<!-- postmortems:index -->"
+WIDE = "hide:\n  - toc\n"  # front matter: Material leaves out the table of contents
 
 
-def with_title(title: str, content: str, wide: bool = False) -> str:
-    """A generated listing page: its title (escaped: themes print titles raw), and kept out
-    of the search index, where it would only repeat the post-mortems' own entries. A
-    ``wide`` page (charts) hides the table of contents to take the content's full width."""
-    hide = "hide:\n  - toc\n" if wide else ""
-    return (
-        f"---\ntitle: {json.dumps(esc(title))}\n{hide}search:\n  exclude: true\n---\n\n{content}\n"
-    )
+def with_title(title: str, content: str) -> str:
+    """A generated page: its title (escaped: themes print titles raw), the content's full
+    width for its tables and charts (no table of contents beside them), and kept out of
+    the search index, where it would only repeat the post-mortems' own entries."""
+    head = f"title: {json.dumps(esc(title))}\n{WIDE}search:\n  exclude: true\n"
+    return f"---\n{head}---\n\n{content}\n"
+
+
+def widened(markdown: str) -> str:
+    """A site's own index page, given the full width like ours unless it says what to hide."""
+    if not markdown.startswith("---\n"):
+        return f"---\n{WIDE}---\n\n{markdown}"
+    end = markdown.find("\n---", 3)
+    if end < 0 or re.search(r"^hide:", markdown[:end], re.M):
+        return markdown
+    return f"---\n{WIDE}{markdown[4:]}"
 
 
 def _rows(

@@ -18,6 +18,7 @@ from .html import (
     Href,
     UrlOf,
     esc,
+    month_title,
     record_link,
     review_meeting,
     severity_badge,
@@ -34,10 +35,6 @@ AGENDA = (
     "Customer impact",
     "Review the action items",
 )
-
-
-def month_title(month: str) -> str:
-    return date(int(month[:4]), int(month[5:]), 1).strftime("%B %Y")
 
 
 def index_page(months: list[metrics.Month], href: Href, urls: SiteUrls) -> str:
