@@ -113,9 +113,25 @@ def linear_ticks(top: float) -> list[float]:
 
 
 def log_ticks(low: float, top: float) -> list[float]:
-    """The round marks from just below the smallest value to just above the largest."""
-    marks = [m for m in LOG_MARKS if low / 10 < m < top * 10] or [1, 10]
+    """Round marks from just below the smallest value to just above the largest: one a
+    decade or so, or where that leaves fewer than three in view, the round steps between,
+    each at least twice the one before."""
+    marks = _around(LOG_MARKS, low, top)
+    if len([m for m in marks if low <= m <= top]) < 3:
+        spread: list[float] = []
+        for mark in _around(sorted({*LINEAR_STEPS, *LOG_MARKS}), low, top):
+            if not spread or mark >= 2 * spread[-1]:
+                spread.append(mark)
+        marks = spread
     return marks
+
+
+def _around(marks: Iterable[float], low: float, top: float) -> list[float]:
+    """The marks within [low, top], and the one either side."""
+    marks = sorted(marks)
+    below = [m for m in marks if m < low][-1:]
+    above = [m for m in marks if m > top][:1]
+    return below + [m for m in marks if low <= m <= top] + above
 
 
 def duration_axis(figure: Figure, axis: str, values: Iterable[float | None], title: str) -> None:
