@@ -147,7 +147,7 @@ def test_bad_setting_stops_the_build_with_a_clear_message(tmp_path):
     assert result.returncode == 1
     assert (
         "option 'review_deadlines': P1: 'soon' is not a deadline; "
-        "write '3 days' or '5 business days'" in result.stderr
+        "write '3 days', '5 business days' or '4 weeks'" in result.stderr
     )
 
 

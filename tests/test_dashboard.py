@@ -8,7 +8,7 @@ import re
 import statistics
 import xml.dom.minidom
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import frontmatter
 import pytest
@@ -187,7 +187,8 @@ def test_dashboard_and_review_page_draw_in_a_browser(example_site, browser):
             timeout=30000,
         )
         charts = page.locator(".pm-chart")
-        assert charts.count() == 7
+        spec_keys = list(chart_data(read(example_site, "dashboard")))
+        assert charts.count() == len(spec_keys) == 9  # every chart of the example has data
         for n in range(charts.count()):
             chart = charts.nth(n)
             assert int(chart.get_attribute("data-drawn")) > 0
@@ -284,3 +285,49 @@ def test_chart_json_is_valid_json_with_gaps_for_non_finite_values_and_no_raw_mar
     [spec] = json.loads(text)
     assert spec["figure"]["data"][0]["y"] == [None, 3.5]
     assert spec["figure"]["data"][0]["name"] == "</script><b>"
+
+
+def _front_matters() -> list[dict]:
+    return [frontmatter.load(p).metadata for p in sorted((REPO / "docs/postmortems").glob("2*.md"))]
+
+
+def test_the_factor_chart_counts_the_last_12_months_incidents(example_site):
+    today = date.today()
+    first = (today.year * 12 + today.month - 1) - 11
+    since = f"{first // 12:04d}-{first % 12 + 1:02d}"
+    counts: dict[str, int] = defaultdict(int)
+    for meta in _front_matters():
+        if as_utc(meta["started"]).strftime("%Y-%m") >= since:
+            for factor in set(meta.get("contributing_factors") or []):
+                counts[factor] += 1
+    bars = chart_data(read(example_site, "dashboard"))["factors"]["data"][0]
+    shown = dict(zip(bars["y"], bars["x"]))
+    assert shown and len(shown) == min(10, len(counts))
+    assert all(counts[name] == n for name, n in shown.items())
+    left_out = set(counts) - set(shown)
+    assert all(counts[name] <= min(shown.values()) for name in left_out)
+    assert bars["x"] == sorted(bars["x"])  # the most frequent on top
+
+
+def test_follow_ups_closed_in_time_by_quarter_match_the_files(example_site):
+    """Each action item's due date (stated, or 4 weeks after the meeting for High and 8
+    for Medium), counted in its quarter once passed or done."""
+    today = date.today()
+    weeks = {"High": 4, "Medium": 8}
+    quarters: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for meta in _front_matters():
+        for item in meta.get("action_items") or []:
+            due = item.get("due")
+            if due is None and item.get("priority") in weeks and meta.get("review_meeting"):
+                due = meta["review_meeting"] + timedelta(weeks=weeks[item["priority"]])
+            done = item.get("status") in ("Completed", "Verified")
+            if due is None or (due >= today and not done) or (done and not item.get("completed")):
+                continue
+            label = f"{due.year}-Q{(due.month - 1) // 3 + 1}"
+            quarters[label][1] += 1
+            quarters[label][0] += bool(done and item["completed"] <= due)
+    bars = chart_data(read(example_site, "dashboard"))["follow-ups"]["data"][0]
+    assert bars["x"] == sorted(quarters)[-8:]
+    for label, percent, (in_time, due) in zip(bars["x"], bars["y"], bars["customdata"]):
+        assert [in_time, due] == quarters[label], label
+        assert percent == round(100 * in_time / due, 1)

@@ -119,7 +119,7 @@ def nav_entries(site: Site, url: str = "") -> list[tuple[int, str]]:
     return found
 
 
-SECTION = ["Dashboard", "Monthly reviews", "Services", "Recurring causes"]
+SECTION = ["Dashboard", "Monthly reviews", "Themes", "Services", "Recurring causes"]
 
 
 def children(entries: list[tuple[int, str]], label: str) -> list[str]:
@@ -141,8 +141,10 @@ def test_our_pages_come_together_before_the_newest_incidents(tmp_path):
     entries = nav_entries(site)
     section = children(entries, "Post-mortems")
     # the section's own link (the index), then the pages about all incidents, then the newest
-    assert section[:5] == ["Post-mortems", *SECTION]
-    assert len(section) == 7 and all(label.startswith("HOT-") for label in section[5:])
+    assert section[: len(SECTION) + 1] == ["Post-mortems", *SECTION]
+    assert len(section) == len(SECTION) + 3 and all(
+        label.startswith("HOT-") for label in section[len(SECTION) + 1 :]
+    )
     assert "On-call" in [label for _, label in entries]  # the site's own pages stay
 
 
@@ -165,8 +167,8 @@ def test_a_sites_own_nav_names_our_section_with_one_line(tmp_path):
     assert result.returncode == 0, result.stderr
     entries = nav_entries(site)
     section = children(entries, "Incidents")
-    assert section[:5] == ["Post-mortems", *SECTION]
-    assert len(section) == 7 and section[5].startswith("HOT-")
+    assert section[: len(SECTION) + 1] == ["Post-mortems", *SECTION]
+    assert len(section) == len(SECTION) + 3 and section[len(SECTION) + 1].startswith("HOT-")
     assert entries[-1][1] == "On-call"
 
 
@@ -223,7 +225,7 @@ def test_a_site_with_materials_blog_and_its_own_nav_builds_with_the_plugin(tmp_p
     result = site.build("--strict")
     assert result.returncode == 0, result.stderr
     section = children(nav_entries(site), "Post-mortems")
-    assert section[:5] == ["Post-mortems", *SECTION]
+    assert section[: len(SECTION) + 1] == ["Post-mortems", *SECTION]
     post = next((site.root / "site" / "blog").rglob("hello/index.html")).read_text()
     article = post[post.index("<article") : post.index("</article>")]
     assert re.search(r'<a [^>]*href="[^"]*postmortems/[^"]*"[^>]*>HOT-1</a>', article)
@@ -237,6 +239,7 @@ def test_a_site_with_materials_blog_and_its_own_nav_builds_with_the_plugin(tmp_p
         "    - incidents/index.md\n"
         "    - dashboard/index.md\n"
         "    - reviews/index.md\n"
+        "    - themes/index.md\n"
         "    - services/index.md\n"
         "    - recurring/index.md",
     ],
@@ -251,4 +254,4 @@ def test_the_label_a_site_writes_is_kept_with_its_own_folder(tmp_path, entry):
     assert result.returncode == 0, result.stderr
     labels = [label for depth, label in nav_entries(site) if depth == 1]
     assert "Incidents" in labels and "Post-mortems" not in labels, labels
-    assert children(nav_entries(site), "Incidents")[1:5] == SECTION
+    assert children(nav_entries(site), "Incidents")[1 : len(SECTION) + 1] == SECTION

@@ -373,7 +373,7 @@ def test_a_meeting_held_after_its_deadline_is_marked_on_card_and_review_page(tmp
     late = Text.of(site.article("postmortems/2025-03-04-late")).text
     assert "2025-03-11 (due 2025-03-07) — 4 days late" in late
     on_time = Text.of(site.article("postmortems/2025-03-05-on-time")).text
-    assert "2025-03-06 (due 2025-03-07)" in on_time and "late" not in on_time
+    assert "2025-03-06 (due 2025-03-07)" in on_time and "days late" not in on_time
     review = Text.of(site.article("reviews/2025-03")).text
     assert review.count("days late") == 1 and "2025-03-11 (due 2025-03-07) — 4 days late" in review
 

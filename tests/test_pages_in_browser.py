@@ -176,6 +176,7 @@ def test_pages_at_each_width_and_palette(served, browser, width, palette):
         "dashboard": "dashboard/",
         "review": latest_review(out),
         "reviews": "reviews/",
+        "themes": "themes/",
         "services": "services/",
         "recurring": "recurring/",
     }

@@ -68,6 +68,7 @@ class Renderer:
     def start(self) -> None:
         """Fork the rendering process (the caller checked that forking is safe)."""
         self._prerender = prerender.is_safe(self.build.config)
+        self.build.catalog.suggestions  # noqa: B018  found once, before the fork shares it
         tasks = [GENERATED_TASK, *self._parts_tasks()]
         self._tasks = ForkedMap(self._in_child, tasks, workers=2, chunk_size=1, here=self._here)
         self._task_of = {uri: number for number, task in enumerate(tasks) for uri in task}
@@ -101,6 +102,7 @@ class Renderer:
             build.today,
             build.graph.of(record),
             lambda r: get_relative_url(build.urls(r), page_url),
+            build.catalog.suggestions.get(record.name, []),
         )
         summary = stash.put(card.search_summary(record), searchable=True)
         body, _ = build.link_ids(record.body.strip(), page_url, record, stash)

@@ -14,6 +14,7 @@ from postmortems.model.options import OPTIONS
 from postmortems.model.settings import (
     BY_NAME,
     Deadline,
+    Factor,
     Field,
     Settings,
     SettingsError,
@@ -78,6 +79,11 @@ class PluginConfig(base.Config):
     recent_in_nav = Checked[int]("recent_in_nav")
     trust_html = Checked[bool]("trust_html")
     fields = Checked[tuple[Field, ...]]("fields")
+    contributing_factors = Checked[tuple[Factor, ...]]("contributing_factors")
+    factors_required_from = Checked[str]("factors_required_from")
+    action_item_deadlines = Checked[tuple[tuple[str, Deadline], ...] | None](
+        "action_item_deadlines"
+    )
     template_variables = Checked[tuple[str, ...]]("template_variables")
     cache_nav = Checked[bool]("cache_nav")
     fast = Checked[bool]("fast")

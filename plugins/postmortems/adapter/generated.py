@@ -17,7 +17,7 @@ from mkdocs.utils import get_relative_url
 
 from postmortems.catalog import metrics
 from postmortems.catalog.metrics import by_service
-from postmortems.render import dashboard, export, feed, pages, reviews, urls
+from postmortems.render import dashboard, export, feed, pages, reviews, themes, urls
 
 from . import rebuild
 from .logs import log
@@ -92,6 +92,7 @@ class GeneratedPages:
                 InclusionLevel.NOT_IN_NAV,
             )
         self._add(urls.RECURRING, lambda href: pages.recurring_page(build.graph, href, site))
+        self._add(urls.THEMES, lambda href: themes.page(catalog, build.today, href, site))
         self._add_dashboard_and_reviews()
         data = functools.cache(lambda: export.to_json(catalog, site))
         self._add(urls.JSON, lambda href: data())

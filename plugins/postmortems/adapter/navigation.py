@@ -33,7 +33,7 @@ def section_entries(folder: str) -> list[Any]:
     ]
 
 
-ORDER = (urls.DASHBOARD, urls.REVIEWS, urls.SERVICES, urls.RECURRING)
+ORDER = (urls.DASHBOARD, urls.REVIEWS, urls.THEMES, urls.SERVICES, urls.RECURRING)
 
 
 def expand_marker(entries: Any, folder: str) -> Any:

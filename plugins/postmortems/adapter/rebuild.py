@@ -52,6 +52,7 @@ class Memory:
     generated: dict[str, str]  # generated page -> digest of its Markdown
     nav: tuple
     page_mentions: dict[str, frozenset[str]] = field(default_factory=dict)  # hand-written pages
+    similar: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "possibly related"
     data_pages: frozenset[str] = frozenset()  # hand-written pages that may show the catalog
 
 
@@ -74,6 +75,9 @@ def remember(
         nav=nav,
         page_mentions=dict(page_mentions),
         data_pages=data_pages,
+        similar={
+            name: tuple(s.record.name for s in found) for name, found in catalog.suggestions.items()
+        },
     )
 
 
@@ -101,6 +105,9 @@ def plan(before: Memory, now: Memory, catalog: Catalog) -> Plan:
         pointing = now.references.get(name, frozenset()) | before.references.get(name, frozenset())
         if pointing & changed_ids or record.mentions & changed_ids:
             records.add(name)  # shows a changed incident: backlink, related, tooltip
+    for name, found in now.similar.items():  # "possibly related": another list, or a change in it
+        if before.similar.get(name) != found or (changed | removed) & set(found):
+            records.add(name)
     for name in changed | removed:  # incidents a changed one points (or pointed) at show it back
         targets = now.references.get(name, frozenset()) | before.references.get(name, frozenset())
         records.update(n for n, ident in now.ids.items() if ident in targets)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 # The generated pages that head a nav section, and the section's title.
 SECTION_TITLES = {
     urls.RECURRING: "Recurring causes",
+    urls.THEMES: "Themes",
     urls.SERVICES: "Services",
     urls.DASHBOARD: "Dashboard",
     urls.REVIEWS: "Monthly reviews",

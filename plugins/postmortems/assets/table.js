@@ -67,6 +67,11 @@
       { key: "year", all: "All years", options: unique(rows.map(function (r) { return [(r.month || "").slice(0, 4)]; })).reverse(),
         match: function (r, v) { return (r.month || "").slice(0, 4) === v; } }
     ];
+    var factors = unique([settings.factors || []].concat(rows.map(function (r) { return r.contributing_factors || []; })));
+    if (factors.length) {
+      list.push({ key: "factor", all: "All factors", options: factors,
+                  match: function (r, v) { return has(r.contributing_factors, v); } });
+    }
     (settings.fields || []).forEach(function (f) {
       if (f.type !== "choice" && f.type !== "list") return;
       list.push({ key: f.name, all: "All: " + f.title,

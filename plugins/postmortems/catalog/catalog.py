@@ -307,6 +307,7 @@ def _parse(source: Source, settings: Settings, bodies: bool = True, usual: bool 
     lines, todo = None, []
     if parsed.front is not None:
         meta = convert_front_matter(parsed.front, settings, sink)
+        figures.derive_dues(meta, settings)
         todo = rules.check(
             parsed.front,
             meta,

@@ -5,6 +5,7 @@ Plain objects shared by the graph, the metrics and the pages; :mod:`.catalog` ma
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -12,6 +13,8 @@ from postmortems.model.problems import Problem
 from postmortems.model.settings import Settings
 from postmortems.read.reader import Mapping, Scalar, Sequence
 from postmortems.read.schema import REFERENCE_KEYS
+
+from .similar import Index
 
 if TYPE_CHECKING:
     from postmortems.model import figures
@@ -167,6 +170,12 @@ class Catalog:
     @property
     def needing_attention(self) -> list[PostMortem]:
         return [r for r in self.records if r.problems]
+
+    @functools.cached_property
+    def suggestions(self) -> dict[str, list[Any]]:
+        """Each post-mortem's "possibly related" earlier incidents, by record name
+        (:mod:`postmortems.catalog.similar`), found once a build."""
+        return Index(self.records).all()
 
 
 def reference_items(record: PostMortem, key: str) -> list[tuple[int, str, int]]:

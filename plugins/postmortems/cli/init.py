@@ -100,17 +100,45 @@ def _flow(value: object) -> str:
     return text.strip()[len("{v: ") : -1]
 
 
+# A starting vocabulary of contributing factors, for a team to edit: an incident lists any
+# number of them, and the themes page counts them across incidents.
+STARTER_FACTORS = (
+    ("config-change", "A configuration change", "change"),
+    ("deploy-without-canary", "A change reached every user at once", "change"),
+    ("dependency-upgrade", "An upgraded library, platform or firmware", "change"),
+    ("capacity-limit", "A pool, limit or node ran out", "capacity"),
+    ("traffic-peak", "Traffic well above the usual peak", "capacity"),
+    ("retry-storm", "Retries multiplied the load", "capacity"),
+    ("third-party", "A provider failed or changed", "dependency"),
+    ("certificate-expiry", "A certificate expired or was incomplete", "dependency"),
+    ("missing-alert", "No alert fired, or too late", "detection"),
+    ("misleading-signal", "A dashboard or status page said all was well", "detection"),
+    ("manual-step", "A manual step was missed or done wrong", "process"),
+    ("runbook-gap", "No runbook, or one that did not fit", "process"),
+)
+
+
+def _factors_block() -> str:
+    rows = "".join(
+        f"        {name}: {{description: {_flow(about)}, group: {group}}}\n"
+        for name, about, group in STARTER_FACTORS
+    )
+    return "      contributing_factors:    # your team's vocabulary: edit, add, remove\n" + rows
+
+
 def mkdocs_yml(settings: Settings, written: dict, site_name: str) -> str:
     """The site's configuration: the team's options set, every other one commented with
-    the value in force and what it does."""
+    the value in force and what it does; a starting vocabulary of contributing factors."""
     lines = []
     for option in OPTIONS:
         if option.name in written:
             lines.append(f"      {option.name}: {_flow(written[option.name])}")
+        elif option.name == "contributing_factors":
+            lines.append(_factors_block().rstrip("\n"))
         else:
             value = option.default
-            if option.name == "review_deadlines":  # the default, for the team's severities
-                value = {s: str(d) for s, d in settings.review_deadlines}
+            if option.name.endswith("_deadlines"):  # the default, for the team's levels
+                value = {k: str(d) for k, d in getattr(settings, option.name)}
             default = "" if value is None else f" {_flow(value)}"
             lines.append(f"      # {option.name}:{default}    # {option.help}")
     return f"""site_name: {_flow(site_name)}
@@ -167,6 +195,7 @@ mitigated: 2021-09-30T15:40:00Z
 resolved: 2021-09-30T16:20:00Z
 detected_by: {settings.detection_sources[0]}
 services: [public-api]
+contributing_factors: [certificate-expiry, missing-alert]
 owner: "@edge-oncall"
 review_meeting: 2021-10-01
 impact:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from postmortems import fast
-from postmortems.catalog import catalog
+from postmortems.catalog import catalog, similar
 from postmortems.catalog.catalog import display_path
 from postmortems.catalog.diskcache import DiskCache
 from postmortems.model import problems
@@ -329,10 +329,24 @@ def _new(args: argparse.Namespace, site: SiteConfig) -> int:
         print(f"postmortems new: {exc}", file=sys.stderr)
         return 2
     print(display_path(path))
+    _print_similar(existing, title, services or "")
     result = catalog.load(catalog.discover(path, repository=site.root), settings, bodies=False)
     for problem in result.problems:
         print(problem.text(), file=sys.stderr)
     return 1 if any(p.is_error for p in result.problems) else 0
+
+
+def _print_similar(existing: catalog.Catalog, title: str, services: str) -> None:
+    """The earlier incidents most like the new one, so that linking one under recurrence
+    or related is one copy away."""
+    found = similar.features(title, [s.strip() for s in services.split(",") if s.strip()])
+    suggestions = similar.Index(existing.records).like(found)
+    if not suggestions:
+        return
+    print("Possibly related earlier incidents (list one under recurrence: or related: if so):")
+    for suggestion in suggestions:
+        record = suggestion.record
+        print(f"  {record.id}  {record.title}  ({suggestion.why})")
 
 
 def _export(args: argparse.Namespace, site: SiteConfig) -> int:

@@ -106,6 +106,27 @@ def review_due(meta: dict[str, Any], settings: Settings) -> date | None:
     return add_days(resolved.astimezone(settings.tz).date(), deadline)
 
 
+def derive_dues(meta: dict[str, Any], settings: Settings) -> None:
+    """Give an action item with a priority and no ``due`` the date its priority's deadline
+    sets, counted from the review meeting (else the day of ``resolved``), marked
+    ``due_derived``: every page, list and figure then reads one ``due``."""
+    items = meta.get("action_items")
+    if not items or not settings.action_item_deadlines:
+        return
+    start = meta.get("review_meeting")
+    if start is None and meta.get("resolved") is not None:
+        start = meta["resolved"].astimezone(settings.tz).date()
+    if start is None:
+        return
+    for item in items:
+        if not isinstance(item, dict) or item.get("due") is not None:
+            continue
+        deadline = settings.action_deadline_for(item.get("priority") or "")
+        if deadline is not None:
+            item["due"] = add_days(start, deadline)
+            item["due_derived"] = True
+
+
 _NO_REVIEW = Review(None, None, False)
 
 

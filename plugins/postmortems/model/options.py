@@ -188,6 +188,27 @@ OPTIONS: tuple[Option, ...] = (
         "column, label}}",
     ),
     Option(
+        "contributing_factors",
+        "factors",
+        {},
+        "the team's vocabulary of contributing factors: {name: {description, group}} "
+        "(or {name: description})",
+    ),
+    Option(
+        "factors_required_from",
+        "text",
+        "",
+        "the first status that requires contributing_factors (empty: never)",
+    ),
+    Option(
+        "action_item_deadlines",
+        "deadlines",
+        None,
+        "an action item's due date by priority, from the review meeting (else resolved) "
+        "when it gives none; default: 4 weeks for the highest, 8 weeks for the next; {} "
+        "turns it off",
+    ),
+    Option(
         "template_variables",
         "names_or_none",
         [],

@@ -25,6 +25,7 @@ class Need(NamedTuple):
 
 ACTION_ITEM = Need("action_item", "action_items", "an action item with an owner and a due date")
 NO_TEMPLATE = Need("no_template", "", "nothing left of the template")
+FACTORS = Need("key", "contributing_factors", "`contributing_factors` (at least one)")
 
 
 _KNOWN: dict[tuple[int, str | None], tuple[Settings, tuple[Need, ...]]] = {}
@@ -60,6 +61,9 @@ def _needs(status: str | None, settings: Settings) -> tuple[Need, ...]:
             ACTION_ITEM,
             NO_TEMPLATE,
         ]
+    required = settings.factors_required_from
+    if required in settings.statuses and position >= settings.statuses.index(required):
+        out.append(FACTORS)
     for field in settings.fields:
         if field.required_from in settings.statuses and position >= settings.statuses.index(
             field.required_from

@@ -19,7 +19,7 @@ from postmortems.model import zones
 from postmortems.model.options import OPTIONS, Option
 from postmortems.model.problems import did_you_mean
 
-_DEADLINE_RE = re.compile(r"^\s*(\d+)\s+(business\s+)?days?\s*$", re.IGNORECASE)
+_DEADLINE_RE = re.compile(r"^\s*(\d+)\s+(?:(business\s+)?days?|(weeks?))\s*$", re.IGNORECASE)
 
 
 class SettingsError(ValueError):
@@ -38,9 +38,20 @@ class Deadline(NamedTuple):
     business: bool
 
     def __str__(self) -> str:
+        if not self.business and self.days and self.days % 7 == 0:
+            weeks = self.days // 7
+            return f"{weeks} week{'s' if weeks != 1 else ''}"
         return (
             f"{self.days} {'business ' if self.business else ''}day{'s' if self.days != 1 else ''}"
         )
+
+
+class Factor(NamedTuple):
+    """A contributing factor of the site's vocabulary."""
+
+    name: str
+    description: str = ""
+    group: str = ""
 
 
 FIELD_TYPES = ("text", "number", "date", "choice", "list")
@@ -67,6 +78,8 @@ class Field(NamedTuple):
 
 # The worst severity's meeting is due in 3 days, the next one's in 5 business days.
 DEFAULT_DEADLINES = (Deadline(3, False), Deadline(5, True))
+# Atlassian's published practice: the highest priority's actions in 4 weeks, the next 8.
+DEFAULT_ACTION_DEADLINES = (Deadline(28, False), Deadline(56, False))
 
 
 def _checked_defaults() -> dict[str, Any]:
@@ -109,6 +122,10 @@ class Settings:
     recent_in_nav: int = 10
     trust_html: bool = False
     fields: tuple[Field, ...] = ()
+    contributing_factors: tuple[Factor, ...] = ()
+    factors_required_from: str = ""
+    # None: the highest priority's actions in 4 weeks, the next one's in 8
+    action_item_deadlines: tuple[tuple[str, Deadline], ...] = None  # type: ignore[assignment]
     template_variables: tuple[str, ...] = ()
     cache_nav: bool = True
     fast: bool = True
@@ -120,6 +137,9 @@ class Settings:
         if self.review_deadlines is None:  # the contract's, for the site's own levels
             deadlines = tuple(zip(self.severities, DEFAULT_DEADLINES))
             object.__setattr__(self, "review_deadlines", deadlines)
+        if self.action_item_deadlines is None:
+            deadlines = tuple(zip(self.priorities, DEFAULT_ACTION_DEADLINES))
+            object.__setattr__(self, "action_item_deadlines", deadlines)
         _compile_id_pattern(self.id_pattern)  # fail early on a bad pattern
         _zone(self.timezone)  # or an unknown zone
 
@@ -168,6 +188,13 @@ class Settings:
 
     def deadline_for(self, severity: str) -> Deadline | None:
         return dict(self.review_deadlines).get(severity)
+
+    def action_deadline_for(self, priority: str) -> Deadline | None:
+        return dict(self.action_item_deadlines).get(priority)
+
+    @property
+    def factor_names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.contributing_factors)
 
     def severity_rank(self, severity: str) -> int:
         """0 for the worst severity; unknown ones sort last."""
@@ -289,7 +316,40 @@ def _zone_name(name: str, value: Any, option: Option) -> str:
 def _deadlines(name: str, value: Any, option: Option) -> tuple[tuple[str, Deadline], ...]:
     if isinstance(value, tuple):  # already checked (Settings' own default)
         return value
-    return _parse_deadlines(value)
+    return _parse_deadlines(name, value)
+
+
+def _factors(name: str, value: Any, option: Option) -> tuple[Factor, ...]:
+    """The vocabulary: names, each with a description and a group, or a plain list."""
+    if isinstance(value, tuple):
+        return value
+    if isinstance(value, (list, tuple)):
+        value = {key: {} for key in _names(name, value, option)}
+    if not isinstance(value, Mapping):
+        raise SettingsError(
+            f"{name}: expected a mapping of factor names to what they mean, such as "
+            "{config-change: {description: A configuration change, group: change}}"
+        )
+    out = []
+    for key, spec in value.items():
+        where = f"{name}: {key}"
+        if not isinstance(key, str) or not key.strip():
+            raise SettingsError(f"{name}: a factor's name is text, got {key!r}")
+        spec = {"description": spec} if isinstance(spec, str) else (spec or {})
+        if not isinstance(spec, Mapping):
+            raise SettingsError(f"{where}: expected a description, or description and group")
+        for item in spec:
+            if item not in ("description", "group"):
+                raise SettingsError(
+                    f"{where}: unknown key {item!r}"
+                    f"{did_you_mean(str(item), ('description', 'group'))}"
+                    " (a factor has description and group)"
+                )
+        texts = [
+            _text(f"{where}: {k}", spec.get(k) or "", option) for k in ("description", "group")
+        ]
+        out.append(Factor(key, *texts))
+    return tuple(out)
 
 
 def _fields(name: str, value: Any, option: Option) -> tuple[Field, ...]:
@@ -362,6 +422,7 @@ CHECKS = {
     "folder": _folder,
     "deadlines": _deadlines,
     "fields": _fields,
+    "factors": _factors,
 }
 
 # Options that name values another option defines: (option, the option defining them).
@@ -369,6 +430,7 @@ SUBSETS = (
     ("reviewed_statuses", "statuses"),
     ("action_item_done", "action_item_statuses"),
     ("review_deadlines", "severities"),
+    ("action_item_deadlines", "priorities"),
 )
 
 
@@ -379,7 +441,7 @@ def check_consistent(settings: Settings, written: Collection[str] | None = None)
     message blames the option written, and says which default to set."""
     for name, defining in SUBSETS:
         value = getattr(settings, name)
-        named = [key for key, _ in value] if name == "review_deadlines" else list(value)
+        named = [key for key, _ in value] if name.endswith("_deadlines") else list(value)
         known = getattr(settings, defining)
         for item in named:
             if item in known:
@@ -395,6 +457,12 @@ def check_consistent(settings: Settings, written: Collection[str] | None = None)
                 f"{name}: {item!r} is not one of {defining} ({', '.join(known)})"
                 f"{did_you_mean(item, known)}"
             )
+    required = settings.factors_required_from
+    if required and required not in settings.statuses:
+        raise SettingsError(
+            f"factors_required_from: {required!r} is not one of statuses "
+            f"({', '.join(settings.statuses)}){did_you_mean(required, settings.statuses)}"
+        )
     for field in settings.fields:
         if field.required_from is not None and field.required_from not in settings.statuses:
             raise SettingsError(
@@ -405,23 +473,27 @@ def check_consistent(settings: Settings, written: Collection[str] | None = None)
             )
 
 
-def _parse_deadlines(value: Any) -> tuple[tuple[str, Deadline], ...]:
+def _parse_deadlines(name: str, value: Any) -> tuple[tuple[str, Deadline], ...]:
+    levels = "priority" if name == "action_item_deadlines" else "severity"
+    example = (
+        "{High: 4 weeks, Medium: 8 weeks}"
+        if levels == "priority"
+        else ("{P1: 3 days, P2: 5 business days}")
+    )
     if not isinstance(value, Mapping):
-        raise SettingsError(
-            "review_deadlines: expected a mapping of severity to deadline, "
-            "e.g. {P1: 3 days, P2: 5 business days}"
-        )
+        raise SettingsError(f"{name}: expected a mapping of {levels} to deadline, e.g. {example}")
     out = []
-    for severity, text in value.items():
+    for level, text in value.items():
         if text in (None, "", "none"):
             continue
         match = _DEADLINE_RE.match(str(text))
         if not match:
             raise SettingsError(
-                f"review_deadlines: {severity}: {text!r} is not a deadline; "
-                "write '3 days' or '5 business days'"
+                f"{name}: {level}: {text!r} is not a deadline; "
+                "write '3 days', '5 business days' or '4 weeks'"
             )
-        out.append((str(severity), Deadline(int(match.group(1)), bool(match.group(2)))))
+        days = int(match.group(1)) * (7 if match.group(3) else 1)
+        out.append((str(level), Deadline(days, bool(match.group(2)))))
     return tuple(out)
 
 

@@ -154,6 +154,21 @@ class Choice(Text):
         return {"type": "string", "enum": list(self.options(settings))}
 
 
+class FactorName(Choice):
+    """A contributing factor of the site's vocabulary; any name while it declares none."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda settings: settings.factor_names)
+
+    def convert(self, node: Node, name: str, ctx: Context) -> Any:
+        if not ctx.settings.contributing_factors:
+            return Text.convert(self, node, name, ctx)
+        return super().convert(node, name, ctx)
+
+    def schema(self, settings: Settings) -> dict[str, Any]:
+        return super().schema(settings) if settings.contributing_factors else {"type": "string"}
+
+
 class IdRef(Text):
     """An incident id matching the site's pattern (ASCII only)."""
 
@@ -583,6 +598,9 @@ FRONT_MATTER = Record(
         "impact": FieldSpec(IMPACT, "Impact figures."),
         "recurrence": FieldSpec(ListOf(IdRef()), "Earlier incidents with the same root cause."),
         "related": FieldSpec(ListOf(IdRef()), "Related incidents with a different root cause."),
+        "contributing_factors": FieldSpec(
+            ListOf(FactorName()), "What contributed, from the site's vocabulary of factors."
+        ),
         "action_items": FieldSpec(ListOf(ACTION_ITEM, single_ok=False), "Corrective actions."),
         "description": FieldSpec(Text(), "A one-line description for search and social cards."),
         "hide": FieldSpec(ListOf(Text()), "Material for MkDocs: parts of the page to hide."),

@@ -93,6 +93,7 @@ impact:
   users_affected:      # leave empty until known: 0 counts as "nobody"
 recurrence: []
 related: []
+contributing_factors: []    # what let it happen or made it worse: names from mkdocs.yml
 action_items: []
 ---
 """

@@ -19,7 +19,7 @@ from postmortems.model.settings import Settings
 
 from . import template, timeline
 from .body import SECTIONS, Section, prose_matches, sections, timeline_rows
-from .reader import Mapping, Scalar
+from .reader import Mapping, Scalar, Sequence
 
 BLAME = [
     (
@@ -64,6 +64,7 @@ BLAME = [
 KEY_HINTS = {
     "resolved": "when the incident was resolved",
     "review_meeting": "the date of the post-mortem meeting",
+    "contributing_factors": "the factors that contributed, from the site's vocabulary",
 }
 
 _CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -108,6 +109,8 @@ def where_required(front: Mapping | None, key: str, status_line: int) -> int | N
         return status_line
     node = front.get(key)  # None: the reader dropped it, and said why
     if isinstance(node, Scalar) and node.plain and node.tag == "null":
+        return front.key_lines[key]
+    if isinstance(node, Sequence) and not node:  # an empty list says as little
         return front.key_lines[key]
     return None
 

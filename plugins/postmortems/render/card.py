@@ -9,12 +9,14 @@ from typing import Any
 from postmortems.catalog import metrics
 from postmortems.catalog.graph import Links
 from postmortems.catalog.records import PostMortem
+from postmortems.catalog.similar import Suggestion
 from postmortems.model.figures import downtime_basis, human_minutes
 from postmortems.model.problems import Problem
 from postmortems.model.settings import Settings
 from postmortems.read import writing
 
 from .html import (
+    due_shown,
     esc,
     join_list,
     record_link,
@@ -87,6 +89,8 @@ def summary_card(record: PostMortem, settings: Settings) -> str:
         ("Review meeting", review_meeting(record)),
         ("Impact", _impact(record)),
     ]
+    if meta.get("contributing_factors"):
+        rows.append(("Contributing factors", join_list(meta.get("contributing_factors"))))
     if meta.get("tags"):
         rows.append(("Tags", join_list(meta.get("tags"))))
     rows.extend(_own_fields(meta, settings))
@@ -121,9 +125,8 @@ def action_items(record: PostMortem, settings: Settings, today: date) -> str:
     rows = []
     for item in items:
         status = item.get("status", "Open")
-        due = item.get("due")
         overdue = metrics.is_overdue(item, settings, today)
-        due_text = esc(due.isoformat()) if due else "—"
+        due_text = due_shown(item)
         if overdue:
             due_text = f'<span class="pm-overdue" title="overdue">{due_text} · overdue</span>'
         rows.append(
@@ -185,6 +188,25 @@ def recurrence(links: Links, settings: Settings, href_of: Callable[[PostMortem],
     return f'<div class="pm-recurrence{warn}">\n' + "\n".join(parts) + "\n</div>"
 
 
+def possibly_related(
+    suggestions: list[Suggestion], settings: Settings, href_of: Callable[[PostMortem], str]
+) -> str:
+    """Earlier incidents most like this one, and what they share: a hint for the author
+    (link one under recurrence or related if it is), never a warning."""
+    if not suggestions:
+        return ""
+    items = "\n".join(
+        f"<li>{record_link(s.record, href_of(s.record))} {esc(s.record.title)} · "
+        f"{started_day(s.record, settings)} <small>({esc(s.why)})</small></li>"
+        for s in suggestions
+    )
+    return (
+        '<div class="pm-similar"><p><strong>Possibly related</strong> '
+        "<small>(earlier incidents most like this one)</small></p>\n"
+        f"<ul>\n{items}\n</ul></div>"
+    )
+
+
 def search_summary(record: PostMortem) -> str:
     """One line of the card's facts for the search index (the card itself is not indexed)."""
     meta = record.meta
@@ -217,9 +239,10 @@ def page_head(
     today: date,
     links: Links,
     href_of: Callable[[PostMortem], str],
+    suggestions: list[Suggestion] = (),  # type: ignore[assignment]
 ) -> str:
     """What the plugin puts above a post-mortem's body: problems, what is still to do,
-    card, recurrence, action items."""
+    card, recurrence, possibly related incidents, action items."""
     return "\n\n".join(
         part
         for part in (
@@ -227,6 +250,7 @@ def page_head(
             still_to_do(record, settings),
             summary_card(record, settings),
             recurrence(links, settings, href_of),
+            possibly_related(list(suggestions), settings, href_of),
             action_items(record, settings, today),
         )
         if part

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from importlib import resources
 
-from postmortems.catalog import metrics
+from postmortems.catalog import metrics, themes
 from postmortems.catalog.records import Catalog
 from postmortems.model.figures import downtime_rule, human_minutes
 from postmortems.model.settings import Settings
@@ -300,7 +300,9 @@ def build(catalog: Catalog, today: date) -> tuple[list[Chart], list[metrics.Mont
         _ttr_distribution(catalog, settings),
         _backlog(catalog, months, x, settings, today),
         _services(catalog, settings, today),
+        _factors(catalog, settings, today),
         _shares(months, x, settings),
+        _follow_ups(catalog, settings, today),
     ]
     for chart in charts:
         frame(chart, today)
@@ -537,6 +539,96 @@ def _services(catalog, settings, today) -> Chart:
     elif not any(v for _, v in top):
         chart.note = f"No downtime in the last {OPENING_MONTHS} months."
         chart.empty = True
+    return chart
+
+
+def _factors(catalog, settings, today) -> Chart:
+    """The contributing factors of the last 12 months' incidents, the most frequent on top."""
+    since = _first_of_last_12(today)
+    recent = [r for r in catalog.records if (r.month(settings) or "") >= since]
+    top = themes.counted(recent)[:10][::-1]
+    figure = Figure()
+    downtime = {
+        name: sum(r.figures.downtime or 0 for r in recent if name in themes.factors_of(r))
+        for name, _ in top
+    }
+    figure.add_bar(
+        x=[n for _, n in top],
+        y=[label(name) for name, _ in top],
+        orientation="h",
+        marker=dict(color="#8d6e63"),
+        customdata=[human_minutes(downtime[name]) for name, _ in top],
+        hovertemplate="%{y}: %{x} incident(s), %{customdata} of downtime<extra></extra>",
+    )
+    _layout(
+        figure,
+        "",
+        time_axis=False,
+        showlegend=False,
+        xaxis=dict(title=dict(text="incidents"), dtick=1 if top and top[-1][1] < 8 else None),
+        height=90 + 30 * max(len(top), 1),
+    )
+    chart = Chart(
+        "factors",
+        f"Contributing factors, last {OPENING_MONTHS} months (top 10)",
+        figure,
+        "Incidents that list each factor under contributing_factors; an incident counts once "
+        "for every factor it lists. The themes page has each factor's incidents and trend.",
+    )
+    if not top:
+        chart.note = f"No incident of the last {OPENING_MONTHS} months lists a contributing factor."
+        chart.empty = True
+    return chart
+
+
+FOLLOW_UP_QUARTERS = 8
+
+
+def _follow_ups(catalog, settings, today) -> Chart:
+    """By quarter of the deadline, the share of action items closed by it."""
+    rows = themes.follow_ups(catalog, today)[-FOLLOW_UP_QUARTERS:]
+    figure = Figure()
+    figure.add_bar(
+        x=[r.quarter for r in rows],
+        y=[r.percent for r in rows],
+        marker=dict(color="#43a047"),
+        customdata=[[r.in_time, r.due] for r in rows],
+        hovertemplate=(
+            "%{x}: %{y}% closed within their deadline (%{customdata[0]} of "
+            "%{customdata[1]})<extra></extra>"
+        ),
+    )
+    _layout(
+        figure,
+        "percent",
+        time_axis=False,
+        showlegend=False,
+        yaxis=dict(title=dict(text="percent"), range=[0, 105]),
+        # 'Q3' over '2026': eight quarters fit a phone
+        xaxis=dict(
+            type="category",
+            tickmode="array",
+            tickvals=[r.quarter for r in rows],
+            ticktext=[f"{r.quarter[5:]}<br>{r.quarter[:4]}" for r in rows],
+        ),
+    )
+    deadlines = ", ".join(f"{p} {d}" for p, d in settings.action_item_deadlines) or "none"
+    undated = sum(r.undated for r in rows)
+    chart = Chart(
+        "follow-ups",
+        f"Action items closed within their deadline, last {FOLLOW_UP_QUARTERS} quarters",
+        figure,
+        "Action items whose due date fell in the quarter and has passed, or that are done: "
+        "the share completed by their due date. An item with a priority and no due date "
+        "is due its priority's deadline after the review meeting (else resolved): "
+        f"{deadlines}.",
+        f"{undated} done item(s) have no completed date and are left out."
+        if undated
+        else "No action item was left out.",
+        nothing="No action item with a due date",
+    )
+    if not any(r.due for r in rows):
+        chart.note, chart.empty = "No action item has reached its due date yet.", True
     return chart
 
 

@@ -42,6 +42,7 @@ CSV_COLUMNS = [
     "review_overdue",
     "recurrence",
     "related",
+    "contributing_factors",
     "action_items_open",
     "action_items_total",
     "problems",
@@ -102,6 +103,7 @@ def to_json(catalog: Catalog, url: Callable[[PostMortem], str] | None = None) ->
             "statuses": list(catalog.settings.statuses),
             "timezone": catalog.settings.timezone,
             "ttr_start": catalog.settings.ttr_start,
+            "factors": list(catalog.settings.factor_names),
             "fields": [  # the team's own, for the index table's columns and filters
                 {"name": f.name, "title": f.title, "type": f.type, "values": list(f.values)}
                 for f in catalog.settings.fields

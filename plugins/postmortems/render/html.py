@@ -105,6 +105,18 @@ def duration(record: PostMortem) -> str:
     return human_minutes(record.figures.downtime)
 
 
+def due_shown(item: dict) -> str:
+    """An action item's due date, escaped, marked where the priority's deadline set it."""
+    due = item.get("due")
+    if due is None:
+        return "—"
+    if item.get("due_derived"):
+        title = f"set by the {item.get('priority')} priority's deadline"
+        mark = f'<small class="pm-derived" title="{esc(title)}">by priority</small>'
+        return f"{esc(due.isoformat())} {mark}"
+    return esc(due.isoformat())
+
+
 def month_title(month: str) -> str:
     """'2026-11' as people say it: November 2026."""
     return date(int(month[:4]), int(month[5:]), 1).strftime("%B %Y")

@@ -24,6 +24,7 @@ from .html import (
     Cell,
     Href,
     UrlOf,
+    due_shown,
     duration,
     esc,
     join_list,
@@ -252,13 +253,12 @@ def service_page(service: ServiceStats, catalog: Catalog, href: Href, url_of: Ur
     items = []
     for record in service.records:
         for item in open_action_items(record, settings):
-            due = item.get("due")
             items.append(
                 [
                     record_link(record, href(url_of(record))),
                     esc(item.get("title", "")),
                     esc(item.get("owner", "—")),
-                    esc(due.isoformat() if due else "—"),
+                    due_shown(item),
                     status_badge(item.get("status", "Open"), settings),
                 ]
             )
@@ -354,7 +354,7 @@ def chain_sentences(
         )
     items = [
         f"<li>{esc(item.get('title', ''))}: {esc(item.get('owner', 'no owner'))}, due "
-        f"{esc(item['due'].isoformat() if item.get('due') else 'no date')} "
+        f"{due_shown(item) if item.get('due') else 'no date'} "
         f"(from {record_link(record, href(url_of(record)))}).</li>"
         for record, item in actions
     ]

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import NamedTuple
 
-from postmortems.catalog import metrics
+from postmortems.catalog import metrics, themes
 from postmortems.catalog.graph import Graph
 from postmortems.catalog.records import Catalog, PostMortem
 from postmortems.model.figures import human_minutes
@@ -17,6 +17,7 @@ from .html import (
     Cell,
     Href,
     UrlOf,
+    due_shown,
     esc,
     month_title,
     record_link,
@@ -27,7 +28,8 @@ from .html import (
     table,
 )
 from .pages import with_title
-from .urls import SiteUrls
+from .themes import anchor as theme_anchor
+from .urls import THEMES, SiteUrls
 
 AGENDA = (
     "Recap the timeline",
@@ -154,6 +156,8 @@ def month_page(
                 incidents,
                 "## Each incident",
                 _agenda(month, href, url_of),
+                "## Themes this month",
+                _themes(month, href, urls),
                 "## Recurrences seen this month",
                 _recurrences(month, graph, href, url_of),
                 "## Action items due this month",
@@ -167,6 +171,21 @@ def month_page(
             ]
         ),
     )
+
+
+def _themes(month: metrics.Month, href: Href, urls: SiteUrls) -> str:
+    """The contributing factors of the month's incidents, the most frequent first, each
+    linked to its theme."""
+    counted = themes.counted(month.records)
+    if not counted:
+        return "<p>No incident of the month lists a contributing factor.</p>"
+    page = href(urls.url(THEMES))
+    items = "".join(
+        f'<li><a href="{esc(page)}#factor-{esc(theme_anchor(name))}">{esc(name)}</a>: '
+        f"{n} of {month.count} incident(s)</li>"
+        for name, n in counted
+    )
+    return f"<ul>{items}</ul>"
 
 
 def due_by_month(items: list[metrics.ActionItem]) -> dict[str, list[metrics.ActionItem]]:
@@ -199,7 +218,7 @@ def _by_owner(
             f'<span class="pm-nowrap">{esc(owner(e))}</span>',
             record_link(e.record, href(url_of(e.record))),
             esc(e.item.get("title", "")),
-            Cell(esc(e.item["due"].isoformat()), e.item["due"].isoformat()),
+            Cell(due_shown(e.item), e.item["due"].isoformat()),
             status_badge(e.item.get("status", "Open"), settings),
         ]
         for e in ordered

@@ -19,6 +19,7 @@ DASHBOARD = "dashboard/index.md"
 REVIEWS = "reviews/index.md"
 SERVICES = "services/index.md"
 RECURRING = "recurring/index.md"
+THEMES = "themes/index.md"
 JSON = "postmortems.json"
 DATA_SCRIPT = "postmortems.data.js"  # the same data, for pages opened from file://
 FEED = "feed.xml"
