@@ -21,7 +21,7 @@ from postmortems.model.settings import Settings, SettingsError
 from postmortems.read.schema import json_schema
 from postmortems.render import export
 
-from . import init
+from . import init, timeline
 from . import new as new_postmortem
 from .named import resolve
 from .site_config import SiteConfig, find_config, load_site_config
@@ -180,6 +180,9 @@ def _parser(site: SiteConfig | None) -> argparse.ArgumentParser:
     )
     schema.add_argument("--output", "-o", help="write it to this file instead")
     schema.set_defaults(run=_schema)
+    timeline.add_parser(commands, shared).set_defaults(
+        run=lambda args, site: timeline.run(args, site.settings)
+    )
     return parser
 
 
