@@ -211,16 +211,14 @@ def test_a_slack_channel_becomes_the_timeline_table(site, export):
     assert "**done**" in hostile
 
 
+WINDOW = ("--channel", "inc-2041", "--from", "2026-11-18T23:00Z", "--to", "2026-11-19T02:00Z")
+
+
 def test_only_pinned_or_reacted_messages_and_long_ones_cut(site, export):
     pinned = site.validate(
         "timeline",
         str(export),
-        "--channel",
-        "inc-2041",
-        "--from",
-        "2026-11-18T23:00Z",
-        "--to",
-        "2026-11-19T02:00Z",
+        *WINDOW,
         "--only",
         "pinned",
     )
@@ -228,12 +226,7 @@ def test_only_pinned_or_reacted_messages_and_long_ones_cut(site, export):
     pushpin = site.validate(
         "timeline",
         str(export),
-        "--channel",
-        "inc-2041",
-        "--from",
-        "2026-11-18T23:00Z",
-        "--to",
-        "2026-11-19T02:00Z",
+        *WINDOW,
         "--only",
         "reaction:pushpin",
     )
@@ -241,12 +234,7 @@ def test_only_pinned_or_reacted_messages_and_long_ones_cut(site, export):
     cut = site.validate(
         "timeline",
         str(export),
-        "--channel",
-        "inc-2041",
-        "--from",
-        "2026-11-18T23:00Z",
-        "--to",
-        "2026-11-19T02:00Z",
+        *WINDOW,
         "--limit",
         "20",
         "--zone",
