@@ -267,12 +267,23 @@ def test_into_writes_the_rows_keeps_every_other_line_and_validates(site, export,
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "{{ config }}" in page
     assert '<a href="https://grafana.example/d/abc">503 dashboard</a>' in page
     assert "<code>kubectl get pods | grep tracking</code>" in page
-    # Rows a person wrote are kept unless --replace.
+    # Run again on the same export: its own rows are not a person's; the file stays.
     again = site.validate("timeline", str(zipped), "--channel", "inc-2041", "--into", str(target))
-    assert again.returncode == 2 and target.read_text() == after
+    assert again.returncode == 0, again.stderr
+    assert target.read_text() == after
+    # A row a person added is kept: the command refuses unless --replace.
+    own = after.replace(
+        "| 2026-11-19 00:35 |",
+        "| 2026-11-19 00:33 | @alice | Mistyped the drain command |\n| 2026-11-19 00:35 |",
+        1,
+    )
+    target.write_text(own)
+    refused = site.validate("timeline", str(zipped), "--channel", "inc-2041", "--into", str(target))
+    assert refused.returncode == 2 and target.read_text() == own
     assert re.search(
-        r"2026-11-18-tracking-503\.md:\d+: the Timeline section has 7 row\(s\) a person wrote; add --replace",
-        again.stderr,
+        r"2026-11-18-tracking-503\.md:\d+: the Timeline section has 1 row\(s\) a person wrote; "
+        r"add --replace",
+        refused.stderr,
     )
     replaced = site.validate(
         "timeline",
@@ -304,6 +315,7 @@ def test_a_plain_text_log_works_the_same(site, tmp_path):
         "[23:50] bob: draining too fast? | see <b>this</b>\n"
         "  continued on the next line\n"
         "2026-11-19 00:36:10 <carol> rotation paused\n"
+        "[00:40] * dave has joined #inc-2041\n"
         "[01:04] alice: resolved\n"
         "[05:00] alice: much later\n",
         encoding="utf-8",
@@ -319,6 +331,7 @@ def test_a_plain_text_log_works_the_same(site, tmp_path):
         ["2026-11-19 00:36", "@carol"],
         ["2026-11-19 01:04", "@alice"],
     ]
+    assert rows[2][2] == "rotation paused"  # the join line below it is not part of it
     assert (
         rows[1][2]
         == "draining too fast? \\| see &lt;b&gt;this&lt;/b&gt; continued on the next line"
@@ -342,10 +355,31 @@ def test_a_plain_text_log_works_the_same(site, tmp_path):
         ),
         (
             ["--from", "2026-11-18T23:00Z", "--to", "2026-11-19T02:00Z"],
-            "a Slack export needs --channel NAME",
+            "a Slack export needs --channel NAME (it has: deploys, inc-2041)",
         ),
     ],
 )
 def test_what_stops_it_is_said_in_one_line(site, export, args, said):
     result = site.validate("timeline", str(export), *args)
     assert result.returncode == 2 and said in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_draft_without_resolved_is_told_what_to_give(site, export):
+    target = site.add(
+        "2026-11-18-draft.md",
+        POSTMORTEM.format(timeline="").replace("resolved: 2026-11-19T01:05:00Z", "resolved:"),
+    )
+    result = site.validate("timeline", str(export), "--channel", "inc-2041", "--into", str(target))
+    assert result.returncode == 2
+    assert "2026-11-18-draft.md: resolved is not written yet; give --to (ISO 8601)" in result.stderr
+    given = site.validate(
+        "timeline",
+        str(export),
+        "--channel",
+        "inc-2041",
+        "--into",
+        str(target),
+        "--to",
+        "2026-11-19T01:30Z",
+    )
+    assert given.returncode == 0, given.stderr

@@ -51,6 +51,7 @@ mitigated: 2017-02-01T18:14:00Z
 resolved: 2017-02-01T18:14:00Z
 detected_by: staff
 services: [payments-db]
+contributing_factors: [manual-step, runbook-gap, missing-alert]
 owner: "@db-oncall"
 review_meeting: 2017-02-03
 impact:

@@ -62,7 +62,13 @@ def settings_for(
         written["reviewed_statuses"] = reviewed or statuses[-1:]
     elif reviewed:
         written["reviewed_statuses"] = reviewed
-    return Settings.from_mapping(written), written
+    # Factors are asked for from the first status after the meeting, as the example does.
+    first_reviewed = (written.get("reviewed_statuses") or Settings().reviewed_statuses)[0]
+    written["factors_required_from"] = first_reviewed
+    vocabulary = {
+        name: {"description": about, "group": group} for name, about, group in STARTER_FACTORS
+    }
+    return Settings.from_mapping({**written, "contributing_factors": vocabulary}), written
 
 
 def write_site(
@@ -131,10 +137,10 @@ def mkdocs_yml(settings: Settings, written: dict, site_name: str) -> str:
     the value in force and what it does; a starting vocabulary of contributing factors."""
     lines = []
     for option in OPTIONS:
-        if option.name in written:
-            lines.append(f"      {option.name}: {_flow(written[option.name])}")
-        elif option.name == "contributing_factors":
+        if option.name == "contributing_factors":
             lines.append(_factors_block().rstrip("\n"))
+        elif option.name in written:
+            lines.append(f"      {option.name}: {_flow(written[option.name])}")
         else:
             value = option.default
             if option.name.endswith("_deadlines"):  # the default, for the team's levels
@@ -264,8 +270,29 @@ no build and prints every problem as `file:line: error|warning: field: message`.
 ## The meeting
 
 Walk through the timeline, ask how it could have been caught earlier, check the
-impact figures, and give every action item an owner and a due date. Then set
-`review_meeting:` to the date and move the status on.
+impact figures, and give every action item an owner and a due date, or a priority:
+an item with a priority and no `due` is due that priority's deadline after the
+meeting (`action_item_deadlines` in `mkdocs.yml`). Then set `review_meeting:` to the
+date and move the status on.
+
+## Contributing factors, not one root cause
+
+An incident seldom has one cause. List every condition that let it happen or made it
+worse under `contributing_factors`, with names from the vocabulary in `mkdocs.yml`
+(edit it to your team's words): `contributing_factors: [config-change, missing-alert]`.
+The Themes page counts them across incidents, so the review can see what keeps
+hurting and whether it is growing. Each post-mortem's page also lists the earlier
+incidents most like it, and `postmortems new` prints them: link one under
+`recurrence:` when it had the same cause.
+
+## Writing the timeline from the incident channel
+
+```sh
+postmortems timeline slack-export.zip --channel inc-1234 --into docs/{settings.folder}/<file>.md
+```
+
+writes the channel's messages from `started` to `resolved` as the Timeline table (a
+plain-text log of the channel works too).
 
 ## Blameless writing
 
@@ -441,7 +468,8 @@ Incident post-mortems as code: one Markdown file per incident in
 `docs/{settings.folder}/`, checked by `postmortems validate` and published with MkDocs.
 
 ```sh
-python3 -m venv .venv && .venv/bin/pip install -r requirements.txt
+python3 -m venv .venv && .venv/bin/pip install --upgrade pip
+.venv/bin/pip install -r requirements.txt
 export NO_MKDOCS_2_WARNING=1          # silences Material's notice about MkDocs 2.0
 .venv/bin/postmortems new --title "What happened" --severity {settings.severities[-1]}
 .venv/bin/postmortems validate        # file:line: error|warning: field: message

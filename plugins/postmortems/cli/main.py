@@ -386,6 +386,7 @@ def _init(args: argparse.Namespace) -> int:
     steps = [] if here else [f"cd {shlex.quote(display_path(root))}"]
     steps += [
         "python3 -m venv .venv",
+        ".venv/bin/pip install --quiet --upgrade pip",  # an older pip refuses git+file URLs
         ".venv/bin/pip install -r requirements.txt",
         "NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs serve",
     ]

@@ -88,10 +88,14 @@ def _window(args: argparse.Namespace, target: Path | None, settings: Settings):
     if (start is None or end is None) and target is not None:
         meta = _front_matter(target, settings)
         slack = timedelta(minutes=settings.timeline_tolerance_minutes)
-        if start is None and meta.get("started"):
-            start = meta["started"] - slack
-        if end is None and meta.get("resolved"):
-            end = meta["resolved"] + slack
+        for key, given, option in (("started", start, "--from"), ("resolved", end, "--to")):
+            if given is None and not meta.get(key):
+                raise TimelineError(
+                    f"{target}: {key} is not written yet; give {option} (ISO 8601), or "
+                    f"write {key} first"
+                )
+        start = start or meta["started"] - slack
+        end = end or meta["resolved"] + slack
     if start is None or end is None:
         raise TimelineError(
             "give the window with --from and --to, or name the post-mortem with --for "
@@ -129,7 +133,8 @@ def _rows(args: argparse.Namespace, start: datetime, end: datetime, zone: tzinfo
     slack = source.is_dir() or source.suffix.lower() == ".zip"
     if slack:
         if not args.channel:
-            raise TimelineError("a Slack export needs --channel NAME")
+            known = ", ".join(chat.channel_names(source)) or "none"
+            raise TimelineError(f"a Slack export needs --channel NAME (it has: {known})")
         messages, names = chat.read_slack(source, args.channel, start, end)
     else:
         try:
@@ -187,10 +192,13 @@ def write_into(path: Path, table: str, settings: Settings, replace: bool) -> Pat
         if first is None:
             lines[found.line : found.line] = ["", *table_lines]
         else:
+            ours = {_plain(line) for line in table_lines[2:]}  # a run again brings the same rows
             written = [
                 n + 1
                 for n in range(first + 2, last + 1)
-                if lines[n].strip().startswith("|") and not _template_row(lines[n])
+                if lines[n].strip().startswith("|")
+                and not _template_row(lines[n])
+                and _plain(lines[n]) not in ours
             ]
             if written and not replace:
                 raise TimelineError(
@@ -213,6 +221,10 @@ def _table_span(lines: list[str], heading: int, end: int) -> tuple[int | None, i
         elif not is_row and first is not None:
             return first, n - 1
     return first, (min(end, len(lines)) - 1)
+
+
+def _plain(line: str) -> str:
+    return " ".join(line.split())
 
 
 def _template_row(line: str) -> bool:

@@ -31,7 +31,10 @@ def slug(name: str, fallback: str, limit: int = 60) -> str:
     on the name alone; a name with no letter or digit gets ``fallback`` and a digest of
     itself."""
     text = _NOT_WORD.sub("-", unicodedata.normalize("NFKC", name).casefold()).strip("-")
-    text = text[:limit].rstrip("-")
+    if len(text) > limit:  # cut at a word's end where one is near, not in a word
+        cut = text[: limit + 1].rfind("-")
+        text = text[: cut if cut > limit // 2 else limit]
+    text = text.rstrip("-")
     return text or f"{fallback}-{digest(name)}"
 
 

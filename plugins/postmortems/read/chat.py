@@ -135,6 +135,11 @@ def _channels(export: SlackExport) -> dict[str, str]:
     return found
 
 
+def channel_names(path: Path) -> list[str]:
+    """The channels a Slack export holds, by name."""
+    return sorted(_channels(SlackExport(path)).values())
+
+
 def read_slack(
     path: Path, channel: str, start: datetime, end: datetime
 ) -> tuple[list[Message], "Names"]:
@@ -196,6 +201,10 @@ _LOG_LINE = re.compile(
 )
 
 
+# What loggers write about the channel, not what people said: joins, parts, topic changes.
+_LOG_NOISE = re.compile(r"^\s*(\[[^\]]*\]\s*)?(\*{1,3} |-!- |--> |<-- |-- )")
+
+
 def read_log(text: str, start: datetime, end: datetime, zone: tzinfo) -> list[Message]:
     """Messages of a log copied from a chat client or an IRC-style logger, one a line:
     ``[14:02] alice: restarted the pool`` or ``2026-11-18 14:02:11 <alice> ...``. A time
@@ -207,7 +216,7 @@ def read_log(text: str, start: datetime, end: datetime, zone: tzinfo) -> list[Me
     for line in text.splitlines():
         match = _LOG_LINE.match(line)
         if match is None:
-            if messages and line.strip():
+            if messages and line.strip() and not _LOG_NOISE.match(line):
                 messages[-1].text += "\n" + line.strip()
             continue
         clock = datetime.strptime(

@@ -180,6 +180,9 @@ def missing(
         line = where_required(front, need.name, status_line)
         if line is not None:
             hint = KEY_HINTS.get(need.name, "it")
+            if need.name == "contributing_factors" and settings.factor_names:
+                names = settings.factor_names
+                hint += f" ({', '.join(names[:6])}{', …' if len(names) > 6 else ''})"
             out.append((line, need.name, f"required once status is {status}; add {hint}"))
     return out
 
