@@ -20,10 +20,12 @@ def load_dir(tmp_path: Path, files: dict[str, str], settings: Settings | None = 
 
 def test_required_fields_are_named(tmp_path):
     assert check(tmp_path, "---\ntitle: Only a title\n---\n") == [
-        "pm.md:2: error: id: required field is missing",
-        "pm.md:2: error: severity: required field is missing",
-        "pm.md:2: error: started: required field is missing",
-        "pm.md:2: error: status: required field is missing",
+        "pm.md:2: error: id: required field is missing; add an id such as HOT-13432",
+        "pm.md:2: error: severity: required field is missing; add one of P1, P2, P3, P4",
+        "pm.md:2: error: started: required field is missing; add a date and time such as "
+        "2026-06-15T14:02:00Z (ISO 8601)",
+        "pm.md:2: error: status: required field is missing; add one of Draft, In Review, "
+        "Reviewed, Closed",
     ]
 
 

@@ -240,10 +240,13 @@ class Link(Text):
 class Parsed(Kind):
     """A scalar read by a parser of ours (dates and times), whose error says what is right."""
 
-    def __init__(self, parse: Callable[[str, Settings], Any], what: str, pattern: str) -> None:
+    def __init__(
+        self, parse: Callable[[str, Settings], Any], what: str, pattern: str, example: str = ""
+    ) -> None:
         self.parse = parse
         self.what = what
         self.pattern = pattern
+        self.example = example  # for a message about a missing value
 
     def convert(self, node: Node, name: str, ctx: Context) -> Any:
         scalar = self._expect_scalar(node, name, ctx, self.what)
@@ -265,12 +268,15 @@ def Timestamp() -> Parsed:  # noqa: N802 - reads like the other kinds in FRONT_M
         lambda text, settings: parse_timestamp(text, settings.tz),
         "a date and time",
         r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}",
+        "2026-06-15T14:02:00Z (ISO 8601)",
     )
 
 
 def Day() -> Parsed:  # noqa: N802
     """A calendar date, YYYY-MM-DD."""
-    return Parsed(lambda text, settings: parse_date(text), "a date", r"^\d{4}-\d{2}-\d{2}$")
+    return Parsed(
+        lambda text, settings: parse_date(text), "a date", r"^\d{4}-\d{2}-\d{2}$", "2026-06-15"
+    )
 
 
 class Number(Kind):
@@ -382,6 +388,18 @@ class ListOf(Kind):
         return {"anyOf": [self.item.schema(settings), many]}
 
 
+def _what_to_add(spec: "FieldSpec", settings: Settings) -> str:
+    """What a missing key wants, said as the author would write it."""
+    kind = spec.kind
+    if isinstance(kind, Choice):
+        return f"one of {', '.join(kind.options(settings))}"
+    if isinstance(kind, IdRef) and settings.example_id:
+        return f"an id such as {settings.example_id}"
+    if isinstance(kind, Parsed) and kind.example:
+        return f"{kind.what} such as {kind.example}"
+    return spec.doc[:1].lower() + spec.doc[1:].rstrip(".")
+
+
 class FieldSpec(NamedTuple):
     """One key of a mapping: its kind, whether it is required, and what it means."""
 
@@ -431,7 +449,8 @@ class Record(Kind):
                 values[key] = value
         for key in self._required:
             if key not in node.key_lines and key not in misspelled.values():
-                ctx.sink.error(node.line, prefix + key, "required field is missing")
+                hint = _what_to_add(self.fields[key], ctx.settings)
+                ctx.sink.error(node.line, prefix + key, f"required field is missing; add {hint}")
         return values
 
     def _misspelled_required(self, node: Mapping) -> dict[str, str]:
