@@ -99,6 +99,16 @@ def assert_fits(page, url):
     assert widths[0] <= widths[1], f"{url} is {widths[0]} px wide in a {widths[1]} px window"
 
 
+def apart(a: dict, b: dict, slack: float) -> bool:
+    """Whether two boxes on the page do not overlap (by more than ``slack`` px)."""
+    return (
+        a["right"] <= b["left"] + slack
+        or b["right"] <= a["left"] + slack
+        or a["bottom"] <= b["top"] + slack
+        or b["bottom"] <= a["top"] + slack
+    )
+
+
 def dashboard_checks(page, name):
     page.wait_for_function(
         "document.querySelectorAll('.pm-chart').length > 0 && "
@@ -142,13 +152,7 @@ def dashboard_checks(page, name):
     for chart, boxes in by_chart.items():
         for i, a in enumerate(boxes):
             for b in boxes[i + 1 :]:
-                apart = (
-                    a["right"] <= b["left"] + 0.5
-                    or b["right"] <= a["left"] + 0.5
-                    or a["bottom"] <= b["top"] + 0.5
-                    or b["bottom"] <= a["top"] + 0.5
-                )
-                assert apart, f"{name}: two controls of chart {chart} overlap"
+                assert apart(a, b, 0.5), f"{name}: two controls of chart {chart} overlap"
     # The lines of line charts against the page.
     lines = page.evaluate(
         """() => Array.from(document.querySelectorAll('.scatterlayer .trace path.js-line'))
@@ -330,13 +334,7 @@ def assert_ticks_apart_and_in_words(page, name):
         chart, axis = key.split()
         for i, a in enumerate(labels):
             for b in labels[i + 1 :]:
-                apart = (
-                    a["right"] <= b["left"] + 1
-                    or b["right"] <= a["left"] + 1
-                    or a["bottom"] <= b["top"] + 1
-                    or b["bottom"] <= a["top"] + 1
-                )
-                assert apart, (
+                assert apart(a, b, 1), (
                     f"{name}: tick labels {a['text']!r} and {b['text']!r} of {key} overlap"
                 )
         is_duration = (chart in ("downtime", "times", "ttr-distribution") and axis == "ytick") or (

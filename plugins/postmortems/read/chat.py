@@ -16,7 +16,6 @@ from __future__ import annotations
 import html
 import json
 import re
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
@@ -65,6 +64,8 @@ class SlackExport:
     """The files of a Slack export, from a zip or a folder."""
 
     def __init__(self, path: Path) -> None:
+        import zipfile  # 4 ms (with shutil, bz2, lzma) that only this command pays
+
         self.path = path
         if path.is_dir():
             self._zip = None
