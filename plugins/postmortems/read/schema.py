@@ -389,15 +389,26 @@ class ListOf(Kind):
 
 
 def _what_to_add(spec: "FieldSpec", settings: Settings) -> str:
-    """What a missing key wants, said as the author would write it."""
+    """What a missing key wants, said as the author would write it: its values, an
+    example, or what it means."""
     kind = spec.kind
-    if isinstance(kind, Choice):
+    if isinstance(kind, ListOf) and isinstance(kind.item, Choice):
+        names = kind.item.options(settings)
+        if names:
+            return f"names from {', '.join(names[:6])}{', …' if len(names) > 6 else ''}"
+    if isinstance(kind, Choice) and kind.options(settings):
         return f"one of {', '.join(kind.options(settings))}"
     if isinstance(kind, IdRef) and settings.example_id:
         return f"an id such as {settings.example_id}"
     if isinstance(kind, Parsed) and kind.example:
         return f"{kind.what} such as {kind.example}"
     return spec.doc[:1].lower() + spec.doc[1:].rstrip(".")
+
+
+def what_to_add(key: str, settings: Settings) -> str:
+    """What a key of the front matter wants (for a status that requires it)."""
+    spec = front_matter(settings).fields.get(key)
+    return _what_to_add(spec, settings) if spec is not None else "it"
 
 
 class FieldSpec(NamedTuple):

@@ -20,6 +20,7 @@ from postmortems.model.settings import Settings
 from . import template, timeline
 from .body import SECTIONS, Section, prose_matches, sections, timeline_rows
 from .reader import Mapping, Scalar, Sequence
+from .schema import what_to_add
 
 BLAME = [
     (
@@ -64,7 +65,6 @@ BLAME = [
 KEY_HINTS = {
     "resolved": "when the incident was resolved",
     "review_meeting": "the date of the post-mortem meeting",
-    "contributing_factors": "the factors that contributed, from the site's vocabulary",
 }
 
 _CLOCK_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
@@ -179,10 +179,7 @@ def missing(
             continue  # the keys of every status are the schema's to report
         line = where_required(front, need.name, status_line)
         if line is not None:
-            hint = KEY_HINTS.get(need.name, "it")
-            if need.name == "contributing_factors" and settings.factor_names:
-                names = settings.factor_names
-                hint += f" ({', '.join(names[:6])}{', …' if len(names) > 6 else ''})"
+            hint = KEY_HINTS.get(need.name) or what_to_add(need.name, settings)
             out.append((line, need.name, f"required once status is {status}; add {hint}"))
     return out
 
