@@ -182,45 +182,32 @@ def write_into(path: Path, table: str, settings: Settings, replace: bool) -> Pat
         raise TimelineError(f"{path}: no front matter; is it a post-mortem?")
     _, body, body_line = split
     lines = text.split("\n")
-    found = sections(body, body_line).get("timeline")
+    present = sections(body, body_line)
+    found = present.get("timeline")
     table_lines = table.rstrip("\n").split("\n")
+    header = found.table_header if found is not None else None
     if found is None:
-        at = _where_timeline_goes(body, body_line, settings, len(lines))
+        at = _where_timeline_goes(present, settings, len(lines))
         lines[at:at] = ["## Timeline", "", *table_lines, ""]
+    elif header is None:
+        lines[found.line : found.line] = ["", *table_lines]
     else:
-        first, last = _table_span(lines, found.line, found.line + found.end - found.start)
-        if first is None:
-            lines[found.line : found.line] = ["", *table_lines]
-        else:
-            ours = {_plain(line) for line in table_lines[2:]}  # a run again brings the same rows
-            written = [
-                n + 1
-                for n in range(first + 2, last + 1)
-                if lines[n].strip().startswith("|")
-                and not _template_row(lines[n])
-                and _plain(lines[n]) not in ours
-            ]
-            if written and not replace:
-                raise TimelineError(
-                    f"{path}:{written[0]}: the Timeline section has {len(written)} row(s) a "
-                    "person wrote; add --replace to overwrite them"
-                )
-            lines[first : last + 1] = table_lines
+        rows = found.table_rows  # file lines, after the header and its rule
+        ours = {_plain(line) for line in table_lines[2:]}  # a run again brings the same rows
+        written = [
+            row.line
+            for row in rows
+            if not _template_row(lines[row.line - 1]) and _plain(lines[row.line - 1]) not in ours
+        ]
+        if written and not replace:
+            raise TimelineError(
+                f"{path}:{written[0]}: the Timeline section has {len(written)} row(s) a "
+                "person wrote; add --replace to overwrite them"
+            )
+        last = rows[-1].line if rows else header.line + 1  # the rule, in a table with no rows
+        lines[header.line - 1 : last] = table_lines
     path.write_text("\n".join(lines), encoding="utf-8")
     return path
-
-
-def _table_span(lines: list[str], heading: int, end: int) -> tuple[int | None, int]:
-    """The first table of a section (0-based first and last line), after its heading's
-    line number ``heading`` (1-based) up to ``end``."""
-    first = None
-    for n in range(heading, min(end, len(lines))):
-        is_row = lines[n].strip().startswith("|")
-        if is_row and first is None:
-            first = n
-        elif not is_row and first is not None:
-            return first, n - 1
-    return first, (min(end, len(lines)) - 1)
 
 
 def _plain(line: str) -> str:
@@ -233,11 +220,10 @@ def _template_row(line: str) -> bool:
     return bool(placeholders.find_in_text(line)) or first in ("", "—", "-")
 
 
-def _where_timeline_goes(body: str, body_line: int, settings: Settings, length: int) -> int:
+def _where_timeline_goes(present: dict, settings: Settings, length: int) -> int:
     """The 0-based line before which a new Timeline section goes: before the first
     section the template puts after it, else at the end."""
     order = template.sections(settings)
     after = order[order.index("timeline") + 1 :] if "timeline" in order else []
-    present = sections(body, body_line)
     lines_of = [present[name].line for name in after if name in present]
     return min(lines_of) - 1 if lines_of else length

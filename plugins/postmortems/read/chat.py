@@ -266,14 +266,13 @@ def to_markdown(text: str, names: Names, limit: int = DEFAULT_LIMIT, slack: bool
     out: list[str] = []
     left = limit
     for kind, value, target in _segments(text, names, slack):
-        shown = value if kind != "link" else value
-        if len(shown) > left:
+        if len(value) > left:  # what a reader sees is counted, not the markup
             if kind == "text":
-                cut = shown[:left].rsplit(" ", 1)[0] if " " in shown[:left] else shown[:left]
+                cut = value[:left].rsplit(" ", 1)[0] if " " in value[:left] else value[:left]
                 out.append(_escape(cut.rstrip()))
             out.append("…")
             return "".join(out).strip()
-        left -= len(shown)
+        left -= len(value)
         if kind == "code":
             out.append(_code(value))
         elif kind == "link":

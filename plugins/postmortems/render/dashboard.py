@@ -20,10 +20,10 @@ def _fmt(value: float | None, minutes: bool) -> str:
     return human_minutes(value) if minutes else f"{value:g}"
 
 
-def _delta(now: float | None, before: float | None, minutes: bool) -> str:
+def _delta(now: float, before: float, minutes: bool) -> str:
     """'▲ 12 min' or '▼ 3' against an earlier value, 'same' when equal; more is worse for
     every tile here."""
-    diff = round((now or 0) - (before or 0), 1)
+    diff = round(now - before, 1)
     if diff == 0:
         return "same"
     arrow, css = ("▲", "pm-worse") if diff > 0 else ("▼", "pm-better")
