@@ -97,7 +97,8 @@ def plan(before: Memory, now: Memory, catalog: Catalog) -> Plan:
         return Plan(True, set(), set(), set())
     changed = {n for n, fp in now.fingerprints.items() if before.fingerprints.get(n) != fp}
     removed = set(before.fingerprints) - set(now.fingerprints)
-    changed_ids = {before.ids.get(n) for n in changed | removed} | {now.ids.get(n) for n in changed}
+    touched = changed | removed
+    changed_ids = {before.ids.get(n) for n in touched} | {now.ids.get(n) for n in changed}
     changed_ids.discard(None)
     records: set[str] = set()
     for record in catalog.records:
@@ -106,13 +107,13 @@ def plan(before: Memory, now: Memory, catalog: Catalog) -> Plan:
         if pointing & changed_ids or record.mentions & changed_ids:
             records.add(name)  # shows a changed incident: backlink, related, tooltip
     for name, found in now.similar.items():  # "possibly related": another list, or a change in it
-        if before.similar.get(name) != found or (changed | removed) & set(found):
+        if before.similar.get(name) != found or touched.intersection(found):
             records.add(name)
-    for name in changed | removed:  # incidents a changed one points (or pointed) at show it back
+    for name in touched:  # incidents a changed one points (or pointed) at show it back
         targets = now.references.get(name, frozenset()) | before.references.get(name, frozenset())
         records.update(n for n, ident in now.ids.items() if ident in targets)
     pages = {uri for uri, ids in now.page_mentions.items() if ids & changed_ids}
-    if changed or removed:  # tables, charts and lists of the catalog on the site's own pages
+    if touched:  # tables, charts and lists of the catalog on the site's own pages
         pages |= now.data_pages
     unchanged = {uri for uri, d in now.generated.items() if before.generated.get(uri) == d}
     # A changed record whose file did not change (a warning about a deleted reference, a
